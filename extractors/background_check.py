@@ -1,0 +1,210 @@
+"""Background-check clearance notices and badges: who, cleared or not, when, until when.
+
+Read as staff read them: the 'Name:' / 'Status:' / 'Clearance Date:' labels of a notice, or on a
+badge the person's name printed near the 'BACKGROUND CHECK: CLEARED' line, and sentences such as
+'this clearance expires on ...'.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from PIL import Image
+from rapidfuzz import fuzz
+
+from extractors.fieldread import (
+    REL_GUESS,
+    REL_SENTENCE,
+    REL_STRUCTURE,
+    Found,
+    clean_words_text,
+    dates_in,
+    field_of,
+    fixed_field,
+    looks_like_person,
+    parse_date_words,
+    read_labelled,
+    with_row_mates,
+)
+from extractors.model import FieldValue, PageText, Word
+
+NAME_LABELS = [
+    "Name", "Full Name", "Applicant Name", "Applicant", "Employee Name", "Volunteer Name", "Name of Applicant",
+    "Name of Individual", "Individual", "Subject Name", "Person Cleared", "Cleared Individual", "Legal Name",
+    "Printed Name", "Candidate", "Candidate Name", "Participant",
+]
+NAME_NOT_AFTER = ["organization", "org", "business", "agency", "school", "company", "program", "contact", "coordinator",
+                  "partner", "employer", "sponsor", "facility", "user", "group", "event", "district"]
+STATUS_LABELS = ["Status", "Clearance Status", "Check Status", "Result", "Results", "Determination", "Background Check",
+                 "Eligibility", "Clearance", "Decision", "Outcome"]
+CLEARED_LABELS = ["Clearance Date", "Date Cleared", "Cleared On", "Cleared", "Date of Clearance", "Approval Date",
+                  "Date Approved", "Approved On", "Approved", "Completion Date", "Date Completed", "Cleared Date"]
+CLEARED_LABELS_2 = ["Issue Date", "Date Issued", "Issued", "Issued On", "Effective Date", "Valid From"]
+EXPIRY_LABELS = ["Expiration Date", "Expiration", "Expires", "Expires On", "Expire Date", "Exp Date", "Exp",
+                 "Valid Through", "Valid Thru", "Valid Until", "Valid To", "Good Through", "Renewal Date",
+                 "Renewal Due", "Renew By", "Recheck Due", "Re-check Due", "Expiry Date", "Expiry"]
+
+_NOT_CLEARED = re.compile(
+    r"(?i)\bnot[\s\-]+(?:cleared|approved|eligible|recommended)\b|\bdenied\b|\bineligible\b|\bdisqualified\b|"
+    r"\bdid\s+not\s+(?:result\s+in\s+clearance|pass|clear)\b|\bunfavou?rable\b|\brejected\b|\bfailed\b|"
+    r"\bun[\s\-]?cleared\b|\bnot\s+clear\b")
+_PENDING = re.compile(
+    r"(?i)\bpending\b|\bin\s+(?:process|progress)\b|\bnot\s+yet\s+(?:complete|cleared|available)|\bawaiting\b|"
+    r"\bincomplete\b|\bunder\s+review\b|\bprocessing\b")
+_CLEARED = re.compile(r"(?i)\bcleared\b|\bapproved\b|\beligible\b|\bclear\b|\bpassed\b|\bfavou?rable\b|\bcleared\b")
+
+
+def status_of_text(text: str) -> str | None:
+    """'NOT CLEARED' / 'PENDING' / 'CLEARED' and their synonyms, tolerant of OCR slips in 'cleared'."""
+    if _NOT_CLEARED.search(text):
+        return "not_cleared"
+    if _PENDING.search(text):
+        return "pending"
+    if _CLEARED.search(text):
+        return "cleared"
+    toks = [re.sub(r"[^a-z]", "", t.lower()) for t in text.split()]
+    for i, t in enumerate(toks):
+        if len(t) >= 5 and fuzz.ratio(t, "cleared") >= 80:
+            return "not_cleared" if i and toks[i - 1] in ("not", "nat", "n0t") else "cleared"
+        if len(t) >= 5 and fuzz.ratio(t, "pending") >= 80:
+            return "pending"
+    return None
+
+
+def _parse_status(words: list[Word]) -> str | None:
+    return status_of_text(" ".join(w.text for w in words))
+
+
+def _parse_person(words: list[Word]) -> str | None:
+    text = clean_words_text(words)
+    text = re.sub(r"\s+,", ",", text)
+    return text if looks_like_person(text) else None
+
+
+def _status(pages: Sequence[PageText]) -> Found | None:
+    found = read_labelled(pages, STATUS_LABELS, _parse_status, "status",
+                          not_before=["date", "no", "number", "unit", "coordinator"])
+    if found:
+        return found
+    # a status phrase anywhere: the most specific wording wins (NOT CLEARED before CLEARED)
+    for rank, pat in enumerate((_NOT_CLEARED, _PENDING, _CLEARED)):
+        for page in pages:
+            for line in page.lines():
+                text = " ".join(w.text for w in line)
+                if pat.search(text):
+                    value = ("not_cleared", "pending", "cleared")[rank]
+                    return Found(value, page, line, f"status wording '{text[:60]}'", REL_STRUCTURE)
+    return None
+
+
+def _status_line(page: PageText) -> list[Word] | None:
+    for line in page.lines():
+        text = " ".join(w.text for w in line)
+        if status_of_text(text) and len(line) <= 8:
+            return line
+    return None
+
+
+def _person_by_structure(pages: Sequence[PageText]) -> Found | None:
+    """A badge: the name is the name-like line printed nearest above (or below) the status line."""
+    for page in pages:
+        anchor = _status_line(page)
+        cands: list[tuple[float, list[Word], str]] = []
+        for line in page.lines():
+            line = with_row_mates(page, line)
+            text = re.sub(r"\s+,", ",", clean_words_text(line))
+            if not looks_like_person(text):
+                continue
+            top = min(w.y0 for w in line)
+            if anchor is not None:
+                a_top = min(w.y0 for w in anchor)
+                dist = a_top - top if top < a_top else 2.5 * (top - a_top)
+            else:
+                dist = top
+            h = max(w.height for w in line)
+            cands.append((dist - 2 * h, line, text))
+        if cands:
+            _, line, text = min(cands, key=lambda c: c[0])
+            return Found(text, page, line, "name-like line nearest the status line", REL_STRUCTURE)
+    return None
+
+
+_CERTIFY = re.compile(
+    r"(?i)(?:certif(?:y|ies)\s+that|confirm(?:s)?\s+that|this\s+is\s+to\s+notify\s+you\s+that)\s+"
+    r"(?:(?:mr|ms|mrs|dr)\.?\s+)?([A-Z][A-Za-z'’.\-]+(?:,?\s+[A-Z][A-Za-z'’.\-]*){1,4}?)\s+(?:has|is|was|have)\b")
+
+
+def _person_by_sentence(pages: Sequence[PageText]) -> Found | None:
+    for page in pages:
+        m = _CERTIFY.search(" ".join(" ".join(w.text for w in ln) for ln in page.lines()))
+        if m and looks_like_person(m.group(1)):
+            names = set(m.group(1).split())
+            words = [w for w in page.words if w.text in names]
+            return Found(m.group(1), page, words, "sentence 'certifies that NAME has'", REL_SENTENCE)
+    return None
+
+
+_EXPIRY_SENT = re.compile(
+    r"(?i)\b(?:expires?|expiring|expiration|valid\s+(?:until|through|thru)|good\s+(?:until|through)|"
+    r"renew(?:ed|al)?\s+(?:by|before|due)|until)\b[^.]{0,40}?"
+)
+_CLEAR_SENT = re.compile(r"(?i)\b(?:cleared|approved|completed)\s+(?:on|as\s+of)\b")
+
+
+def _date_by_sentence(pages: Sequence[PageText], pat: re.Pattern[str], what: str) -> Found | None:
+    for page in pages:
+        lines = page.lines()
+        flat = ""
+        spans: list[tuple[int, int, list[Word]]] = []
+        for ln in lines:
+            t = " ".join(w.text for w in ln)
+            spans.append((len(flat), len(flat) + len(t), ln))
+            flat += t + " "
+        for m in pat.finditer(flat):
+            tail = flat[m.end() : m.end() + 40]
+            ds = dates_in(tail)
+            if ds:
+                words = [w for s, e, ln in spans if s <= m.end() + 40 and e >= m.start() for w in ln]
+                return Found(ds[0], page, words, f"sentence '{m.group(0).strip()}' ({what})", REL_SENTENCE * 0.9)
+    return None
+
+
+def extract_background_check(
+    pages: list[PageText], images: Callable[[int], Image.Image | None] | None = None
+) -> dict[str, FieldValue]:
+    """person_name, status ('cleared' | 'pending' | 'not_cleared'), clearance_date, expiration_date."""
+    name = read_labelled(pages, NAME_LABELS, _parse_person, "person name", not_before=["of", "organization"],
+                         not_after=NAME_NOT_AFTER)
+    if name is None:
+        name = _person_by_sentence(pages) or _person_by_structure(pages)
+    status = _status(pages)
+
+    cleared = read_labelled(pages, CLEARED_LABELS, parse_date_words, "clearance date",
+                            not_after=["not", "check", "background"])
+    if cleared is None:
+        cleared = read_labelled(pages, CLEARED_LABELS_2, parse_date_words, "clearance date")
+        if cleared:
+            cleared.reliability = REL_GUESS
+    if cleared is None:
+        cleared = _date_by_sentence(pages, _CLEAR_SENT, "clearance date")
+    expires = read_labelled(pages, EXPIRY_LABELS, parse_date_words, "expiration date")
+    if expires is None:
+        expires = _date_by_sentence(pages, _EXPIRY_SENT, "expiration date")
+    if expires is not None and cleared is not None and expires.value == cleared.value:
+        expires = None
+
+    out = {
+        "person_name": field_of(name),
+        "status": field_of(status),
+        "clearance_date": field_of(cleared),
+        "expiration_date": field_of(expires),
+    }
+    st = status.value if status else None
+    if st is None and cleared is not None and pages:
+        # a dated clearance with no printed status word still reads as a clearance
+        out["status"] = fixed_field("cleared", cleared.page, cleared.words, "clearance date printed, no status word",
+                                    REL_GUESS)
+    return out
+
+

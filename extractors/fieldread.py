@@ -1,0 +1,389 @@
+"""Shared reading moves for the one-page paper documents (IRS letters, licenses, permits, clearances).
+
+A person reads these by finding a printed label and looking right of it or under it, by reading
+the header to know who issued the paper, and by reading sentences for their meaning. The helpers
+here do those moves on a PageText and wrap what they find as FieldValue with Evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from extractors import layout
+from extractors.model import Evidence, FieldValue, PageText, Word
+from extractors.normalize import clean_spaces, find_dates, fix_ocr_digits
+
+UNKNOWN = FieldValue(None, None)
+
+# How much each way of finding a value is trusted (multiplied by the OCR confidence).
+REL_RIGHT = 0.95
+REL_BELOW = 0.9
+REL_ABOVE = 0.75
+REL_SENTENCE = 0.85
+REL_STRUCTURE = 0.8
+REL_GUESS = 0.6
+
+
+@dataclass
+class Found:
+    """A value read from a page, with the words it came from and how it was found."""
+
+    value: object
+    page: PageText
+    words: list[Word]
+    method: str
+    reliability: float
+
+    def field(self) -> FieldValue:
+        return FieldValue(self.value, layout.evidence(self.page, self.words, self.method, self.reliability))
+
+
+def field_of(found: Found | None) -> FieldValue:
+    return found.field() if found else FieldValue(None, None)
+
+
+def fixed_field(value: object, page: PageText, words: Sequence[Word], method: str, reliability: float) -> FieldValue:
+    return FieldValue(value, Evidence(page.page_no, layout.bbox(words), layout.text_of(words),
+                                      round(layout.mean_conf(words) * reliability, 3) if words else reliability,
+                                      method))
+
+
+# ----------------------------------------------------------------------------- labels
+def _next_word(page: PageText, span: Sequence[Word]) -> Word | None:
+    last = span[-1]
+    h = max(last.height, 1.0)
+    cands = [w for w in page.words if w.line == last.line and w.x0 >= last.x1 - 1 and w is not last
+             and w.x0 - last.x1 < 1.8 * h and w not in span]
+    return min(cands, key=lambda w: w.x0) if cands else None
+
+
+def _prev_word(page: PageText, span: Sequence[Word]) -> Word | None:
+    first = span[0]
+    h = max(first.height, 1.0)
+    cands = [w for w in page.words if w.line == first.line and w.x1 <= first.x0 + 1 and w is not first
+             and first.x0 - w.x1 < 1.8 * h and w not in span]
+    return max(cands, key=lambda w: w.x1) if cands else None
+
+
+def find_labels(
+    page: PageText,
+    labels: Iterable[str],
+    not_before: Iterable[str] = (),
+    not_after: Iterable[str] = (),
+    min_score: float = 85,
+) -> list[tuple[str, list[Word]]]:
+    """Every place one of the labels is printed, longest labels first, no word used twice.
+
+    not_before: words that, printed right after the match, show it is part of a longer label
+    ('Event' in 'Event Location'); not_after: the same for a word printed right before it.
+    """
+    stop_next = {layout.norm_token(w) for w in not_before}
+    stop_prev = {layout.norm_token(w) for w in not_after}
+    used: set[int] = set()
+    out: list[tuple[str, list[Word]]] = []
+    for label in sorted(labels, key=len, reverse=True):
+        score = min_score if len(label) > 5 else max(min_score, 92)
+        target = "".join(layout.norm_token(t) for t in label.split())
+        for span in layout.find_phrase(page, label, score):
+            if any(id(w) in used for w in span):
+                continue
+            got = "".join(layout.norm_token(w.text) for w in span)
+            if len(got) < 0.85 * len(target):  # a word of the label is missing, not just misread
+                continue
+            nxt = _next_word(page, span)
+            if nxt is not None and layout.norm_token(nxt.text) in stop_next and not span[-1].text.endswith(":"):
+                continue
+            prv = _prev_word(page, span)
+            if prv is not None and layout.norm_token(prv.text) in stop_prev and not prv.text.endswith(":"):
+                continue
+            used.update(id(w) for w in span)
+            out.append((label, span))
+    return sorted(out, key=lambda t: (t[1][0].y0, t[1][0].x0))
+
+
+def value_right(page: PageText, span: Sequence[Word], max_dx: float = 320) -> list[Word]:
+    """Words printed on the label's row to its right, up to a wide gap or the next label."""
+    row = layout.right_of(page, list(span), max_dx=max_dx)
+    row = [w for w in row if w not in span and _has_text(w)]
+    if not row:
+        return []
+    h = max(sum(w.height for w in span) / len(span), 4.0)
+    out = [row[0]]
+    for w in row[1:]:
+        if w.x0 - out[-1].x1 > max(3.0 * h, 24):
+            break
+        out.append(w)
+    return cut_at_label(out)
+
+
+def value_below(page: PageText, span: Sequence[Word], max_lines: float = 3.2, column: bool = True) -> list[Word]:
+    """The first line printed under the label and overlapping it horizontally."""
+    b = layout.bbox(span)
+    assert b
+    h = max(b[3] - b[1], 6.0)
+    x0, x1 = b[0] - 2 * h, max(b[2], b[0] + 60) + 2 * h
+    under = [w for w in page.words if w.y0 >= b[1] + 0.6 * h and w.y0 <= b[3] + max_lines * h
+             and w.x1 >= x0 and w.x0 <= x1 and w not in span and _has_text(w)]
+    if not under:
+        return []
+    first = min(under, key=lambda w: (w.y0, abs(w.x0 - b[0])))
+    line = [w for w in page.words if w.line == first.line]
+    if column:
+        line = _chain_around(line, first, h)
+    return cut_at_label(with_row_mates(page, line))
+
+
+def value_above(page: PageText, span: Sequence[Word], max_lines: float = 2.5) -> list[Word]:
+    """The line printed just over a caption (forms that put the caption under a filled-in line)."""
+    b = layout.bbox(span)
+    assert b
+    h = max(b[3] - b[1], 6.0)
+    x0, x1 = b[0] - 2 * h, max(b[2], b[0] + 60) + 2 * h
+    over = [w for w in page.words if w.y1 <= b[1] + 0.4 * h and w.y1 >= b[1] - max_lines * h
+            and w.x1 >= x0 and w.x0 <= x1 and w not in span and _has_text(w)]
+    if not over:
+        return []
+    last = max(over, key=lambda w: (w.y1, -abs(w.x0 - b[0])))
+    line = [w for w in page.words if w.line == last.line]
+    return cut_at_label(_chain_around(line, last, h))
+
+
+def _has_text(w: Word) -> bool:
+    return bool(re.search(r"[A-Za-z0-9]", w.text))
+
+
+def _chain_around(line: list[Word], seed: Word, h: float) -> list[Word]:
+    """The run of words around seed without a column-sized gap."""
+    line = sorted(line, key=lambda w: w.x0)
+    i = line.index(seed)
+    lo = hi = i
+    gap = max(3.0 * h, 24)
+    while lo > 0 and line[lo].x0 - line[lo - 1].x1 < gap:
+        lo -= 1
+    while hi < len(line) - 1 and line[hi + 1].x0 - line[hi].x1 < gap:
+        hi += 1
+    return line[lo : hi + 1]
+
+
+def with_row_mates(page: PageText, line: list[Word]) -> list[Word]:
+    """Add words OCR put on a line of their own though they sit inside this line's box."""
+    if not line:
+        return line
+    b = layout.bbox(line)
+    assert b
+    h = max(b[3] - b[1], 4.0)
+    ids = {id(w) for w in line}
+    mates = [w for w in page.words if id(w) not in ids and b[1] - 0.2 * h <= w.cy <= b[3] + 0.2 * h
+             and b[0] - 0.5 * h <= w.x0 and w.x1 <= b[2] + 0.5 * h and _has_text(w)]
+    return sorted(line + mates, key=lambda w: w.x0) if mates else line
+
+
+def cut_at_label(words: list[Word]) -> list[Word]:
+    """Drop a following label ('Contact Person:') that shares the value's row."""
+    for i, w in enumerate(words):
+        if i > 0 and w.text.endswith(":") and len(w.text) > 2:
+            j = i
+            # the label's leading words: same case style as the colon word, not as the value
+            while j > 1 and _label_case(words[j - 1].text) and not _label_case(words[0].text):
+                j -= 1
+            return words[:j]
+    return words
+
+
+def _label_case(t: str) -> bool:
+    return bool(re.fullmatch(r"[A-Z][a-z]+[:.]?", t))
+
+
+# ----------------------------------------------------------------------------- labelled values
+Parser = Callable[[list[Word]], object]
+
+
+def read_labelled(
+    pages: Sequence[PageText],
+    labels: Iterable[str],
+    parse: Parser,
+    name: str,
+    not_before: Iterable[str] = (),
+    not_after: Iterable[str] = (),
+    directions: Sequence[str] = ("right", "below"),
+    min_score: float = 85,
+) -> Found | None:
+    """The first label on the pages whose neighbouring words parse as the wanted value."""
+    labels = list(labels)
+    for page in pages:
+        hits = find_labels(page, labels, not_before, not_after, min_score)
+        best: Found | None = None
+        for label, span in hits:
+            for d in directions:
+                if d == "right":
+                    words, rel = value_right(page, span), REL_RIGHT
+                elif d == "below":
+                    words, rel = value_below(page, span), REL_BELOW
+                else:
+                    words, rel = value_above(page, span), REL_ABOVE
+                if not words:
+                    continue
+                value = parse(words)
+                if value is None or value == "":
+                    continue
+                f = Found(value, page, list(words), f"label '{layout.text_of(span)}' -> {d} ({name})", rel)
+                if best is None or f.reliability > best.reliability:
+                    best = f
+                break
+            if best is not None and best.reliability >= REL_RIGHT:
+                break
+        if best is not None:
+            return best
+    return None
+
+
+# ----------------------------------------------------------------------------- value parsers
+_BAD_MONTH = re.compile(r"(?<!\d)([6-9])(\d)([/.-]\d{1,2}[/.-](?:19|20)\d\d)(?!\d)")
+
+
+def repair_date_text(text: str) -> str:
+    """OCR splits numeric dates ('05/0 1/2027') and reads a month's leading 0 as 6, 8 or 9; undo both."""
+    text = re.sub(r"(\d)\s*/\s*(\d)", r"\1/\2", text)
+    text = re.sub(r"(?<!\d)(\d{1,2}/\d)\s(\d/(?:19|20)\d\d)(?!\d)", r"\1\2", text)
+    text = re.sub(r"(?<!\d)(\d)\s(\d/\d{1,2}/(?:19|20)\d\d)(?!\d)", r"\1\2", text)
+    text = re.sub(r"(?<![\d,])(\d{1,2}),((?:19|20)\d\d)(?!\d)", r"\1, \2", text)
+    text = fix_ocr_digits(text)
+    return _BAD_MONTH.sub(lambda m: f"0{m.group(2)}{m.group(3)}", text)
+
+
+def dates_in(text: str) -> list[date]:
+    return [d for d, _, _ in find_dates(repair_date_text(text)) if 1900 < d.year < 2100]
+
+
+def parse_date_words(words: list[Word]) -> date | None:
+    ds = dates_in(layout.text_of(words))
+    return ds[0] if ds else None
+
+
+_ID = re.compile(r"^[A-Z0-9#][A-Z0-9#\-/.]*$", re.I)
+
+
+def parse_id_words(words: list[Word]) -> str | None:
+    """An identifier: one or two tokens with digits in them, e.g. 'BR-2026-035451', 'TF 779584'."""
+    toks = [w.text.strip(".,:;|_'\"‘’“”()[]") for w in words]
+    toks = [t.lstrip("#").lstrip(":") for t in toks]
+    toks = [t for t in toks if t and t not in {"#", "No", "No.", "Number"}]
+    out: list[str] = []
+    for t in toks:
+        if not _ID.match(t):
+            break
+        if out and not any(c.isdigit() for c in t) and any(c.isdigit() for c in "".join(out)):
+            break
+        out.append(t)
+        if len(out) == 2 or (any(c.isdigit() for c in t) and len(t) >= 5):
+            break
+    value = "".join(out) if len(out) == 2 and len(out[0]) <= 4 else (out[0] if out else "")
+    if sum(c.isdigit() for c in value) < 2 or dates_in(value):
+        return None
+    return value
+
+
+_JUNK_EDGE = "\"'‘’“”`|_:;,~—–-=*•©®°!?[](){}<>\\/"
+
+
+def clean_words_text(words: Sequence[Word]) -> str:
+    """The printed text of a value, without OCR specks at the edges of words (a comma inside stays)."""
+    toks = []
+    for i, w in enumerate(words):
+        t = w.text.strip(_JUNK_EDGE) if len(w.text) > 1 else w.text
+        if t and i < len(words) - 1 and re.search(r"[A-Za-z0-9.],[^A-Za-z0-9]*$", w.text):
+            t += ","
+        t = t.replace("‘", "").replace("“", "").replace("”", "")
+        if t and re.search(r"[A-Za-z0-9&]", t):
+            toks.append(t)
+        elif t == "&":
+            toks.append(t)
+    text = clean_spaces(" ".join(toks))
+    return text.strip(" ,;:-")
+
+
+def parse_text_words(words: list[Word]) -> str | None:
+    text = clean_words_text(words)
+    if len(re.sub(r"[^A-Za-z]", "", text)) < 2:
+        return None
+    return text
+
+
+# ----------------------------------------------------------------------------- names and headers
+NAME_WORD = re.compile(
+    r"^(?:[A-Z][a-z]*(?:['’\-]?[A-Z]?[a-z]+)*|[A-Z]+(?:['’\-][A-Z]+)*|de|del|la|van|von|da|di|le)\.?,?$"
+)
+
+
+def looks_like_person(text: str) -> bool:
+    """2-5 name-like words ('Maria L. Sandoval', 'SANDOVAL, MARIA L'), no digits, no form words."""
+    if not text or re.search(r"\d", text):
+        return False
+    toks = text.replace(",", ", ").split()
+    if not 2 <= len(toks) <= 5:
+        return False
+    if not all(NAME_WORD.match(t) or t == "," for t in toks):
+        return False
+    alpha = [t for t in toks if len(t.strip(".,'’-")) >= 2]
+    if len(alpha) < 2 and not (len(alpha) == 1 and "," in text):
+        return False
+    low = {t.lower().strip(".,:") for t in toks}
+    return not (low & FORM_WORDS)
+
+
+FORM_WORDS = {
+    "school", "schools", "public", "community", "partner", "background", "check", "clearance", "cleared",
+    "notice", "department", "office", "unit", "human", "resources", "status", "date", "expires", "expiration",
+    "name", "organization", "role", "volunteer", "reference", "coordinator", "badge", "valid", "must", "worn",
+    "visible", "campus", "fingerprint", "issued", "certificate", "city", "county", "state", "of", "the", "and",
+    "pending", "approved", "denied", "district", "employee", "id", "inc", "llc", "program", "club", "services",
+    "signature", "authorized", "official", "director", "permit", "license", "health", "division",
+}
+
+JURISDICTION = re.compile(
+    r"\b(?:(?:City\s+and\s+County|City|Town|Village|County|State|Commonwealth|Borough|Township|Parish|Pueblo|"
+    r"Nation)\s+of\s+(?:the\s+)?[A-Z][A-Za-z.'\-]*(?:\s+[A-Z][A-Za-z.'\-]*){0,3}"
+    r"|[A-Z][A-Za-z.'\-]*(?:\s+[A-Z][A-Za-z.'\-]*){0,2}\s+(?:County|Parish|State))\b"
+)
+AGENCY_WORDS = re.compile(
+    r"\b(?:Department|Dept|Office|Division|Services?|Agency|Bureau|Authority|Board|Commission|Health|Program|"
+    r"Licensing|Revenue|Treasurer|Clerk|Section)\b",
+    re.I,
+)
+
+
+def smart_case(text: str) -> str:
+    """ALL-CAPS header text in title case ('CITY OF ALBUQUERQUE' -> 'City of Albuquerque')."""
+    if text.upper() != text:
+        return text
+    small = {"of", "and", "the", "for", "de", "del"}
+    words = text.lower().split()
+    return " ".join(w if (i and w in small) else w[:1].upper() + w[1:] for i, w in enumerate(words))
+
+
+def header_lines(page: PageText, frac: float = 0.3) -> list[list[Word]]:
+    """Lines in the top part of the page, top to bottom, with their row mates."""
+    limit = page.height * frac
+    return [ln for ln in page.lines() if min(w.y0 for w in ln) < limit and any(_has_text(w) for w in ln)]
+
+
+def find_jurisdiction(page: PageText, frac: float = 0.3) -> tuple[str, list[Word]] | None:
+    """The government named in the page header ('CITY OF ALBUQUERQUE', 'Bernalillo County')."""
+    for line in header_lines(page, frac):
+        text = clean_words_text(line)
+        cased = smart_case(text) if text.isupper() else text
+        m = JURISDICTION.search(cased)
+        if m and not re.search(r"(?i)\b(?:public\s+schools?|school\s+district)\b", text):
+            return m.group(0).strip(), line
+    return None
+
+
+def line_text(line: Sequence[Word]) -> str:
+    return clean_words_text(line)
+
+
+def page_text_flat(page: PageText) -> str:
+    return " ".join(" ".join(w.text for w in ln) for ln in page.lines())

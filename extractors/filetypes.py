@@ -1,0 +1,136 @@
+"""Decide whether a received file is a document we can read, before any real work is done."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+PNG = "image/png"
+TIFF = "image/tiff"
+SUPPORTED = (PDF, JPEG, PNG, TIFF)
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 50 * 1024 * 1024
+    max_pixels: int = 80_000_000  # per page image; guards against decompression bombs
+    max_pages: int = 200
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        """Limits from COMPLIANCE_MAX_FILE_MB, COMPLIANCE_MAX_PIXELS and COMPLIANCE_MAX_PAGES."""
+        import os
+
+        d = cls()
+        return cls(
+            max_bytes=int(float(os.environ.get("COMPLIANCE_MAX_FILE_MB", d.max_bytes / 1024 / 1024)) * 1024 * 1024),
+            max_pixels=int(os.environ.get("COMPLIANCE_MAX_PIXELS", d.max_pixels)),
+            max_pages=int(os.environ.get("COMPLIANCE_MAX_PAGES", d.max_pages)),
+        )
+
+
+class RejectedFile(Exception):
+    """The file is not a document we can read; the message says why, for staff."""
+
+
+def sniff_media_type(head: bytes, name: str) -> str | None:
+    if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
+        return PDF
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return TIFF
+    return None
+
+
+def check_file(path: Path, limits: Limits) -> tuple[str, int]:
+    """Return (media type, page count) or raise RejectedFile with a specific reason."""
+    size = path.stat().st_size
+    if size == 0:
+        raise RejectedFile("zero-byte file: the file is empty")
+    if size > limits.max_bytes:
+        raise RejectedFile(
+            f"file is too large ({size / 1e6:.1f} MB; the limit is {limits.max_bytes / 1e6:.0f} MB)"
+        )
+    with path.open("rb") as f:
+        head = f.read(2048)
+    media_type = sniff_media_type(head, path.name)
+    if media_type is None:
+        ext = path.suffix.lower() or "no extension"
+        raise RejectedFile(
+            f"unsupported file type ({ext}): only PDF, JPEG, PNG and TIFF documents can be read"
+        )
+    if media_type == PDF:
+        return media_type, _check_pdf(path, limits)
+    return media_type, _check_image(path, limits)
+
+
+def _check_pdf(path: Path, limits: Limits) -> int:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as e:
+        msg = str(e).lower()
+        if "password" in msg or "security" in msg:
+            raise RejectedFile("password-protected (encrypted) PDF: ask the sender for an unlocked copy") from e
+        raise RejectedFile(f"corrupt PDF: it cannot be opened ({e})") from e
+    try:
+        n = len(pdf)
+        if n == 0:
+            raise RejectedFile("corrupt PDF: it has no pages")
+        if n > limits.max_pages:
+            raise RejectedFile(f"PDF has {n} pages; the limit is {limits.max_pages}")
+        for i in range(n):
+            w, h = pdf[i].get_size()
+            if w * h / (72 * 72) * 300 * 300 > limits.max_pixels * 4:
+                raise RejectedFile(f"page {i + 1} is implausibly large ({w:.0f}x{h:.0f} pt)")
+    finally:
+        pdf.close()
+    _check_pdf_complete(path)
+    return n
+
+
+def _check_pdf_complete(path: Path) -> None:
+    """pdfium repairs truncated files silently; a PDF without its trailer is corrupt."""
+    with path.open("rb") as f:
+        f.seek(max(0, path.stat().st_size - 2048))
+        tail = f.read()
+    if b"%%EOF" not in tail and b"startxref" not in tail:
+        raise RejectedFile("corrupt PDF: the file is truncated (no end-of-file marker)")
+
+
+def _check_image(path: Path, limits: Limits) -> int:
+    old = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = limits.max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                n = getattr(im, "n_frames", 1)
+                if n > limits.max_pages:
+                    raise RejectedFile(f"image has {n} pages; the limit is {limits.max_pages}")
+                for i in range(n):
+                    im.seek(i)
+                    if im.width * im.height > limits.max_pixels:
+                        raise RejectedFile(
+                            f"image page {i + 1} is {im.width}x{im.height} pixels, over the limit"
+                            f" of {limits.max_pixels:,} (possible decompression bomb)"
+                        )
+                    im.load()
+                return n
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise RejectedFile(f"image is too large in pixels (possible decompression bomb): {e}") from e
+    except RejectedFile:
+        raise
+    except (OSError, SyntaxError, ValueError) as e:
+        raise RejectedFile(f"corrupt or truncated image: {e}") from e
+    finally:
+        Image.MAX_IMAGE_PIXELS = old

@@ -1,0 +1,86 @@
+"""Name matching as the APS policy describes it (requirements section 3).
+
+Organization names match after case folding, collapsing white space and punctuation, '&' = 'and',
+dropping a leading 'The' and legal suffixes, and through DBAs or an 'X dba Y' form. Person names
+match regardless of 'Last, First' order and of middle names or initials present on one side only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+LEGAL_SUFFIXES = {
+    "inc", "incorporated", "llc", "l l c", "corp", "corporation", "co", "company", "ltd", "pc",
+    "pllc", "nfp",
+}
+_DBA = re.compile(r"\b(?:d\s*/?\s*b\s*/?\s*a|doing business as|also known as|aka|a\s*/\s*k\s*/\s*a)\b[.:]?", re.I)
+
+
+def fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = text.lower().replace("&", " and ")
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def org_key(name: str) -> str:
+    """The comparable form of an organization name."""
+    words = fold(name).split()
+    if words and words[0] == "the":
+        words = words[1:]
+    changed = True
+    while changed and words:
+        changed = False
+        for n in (3, 2, 1):
+            if len(words) > n and " ".join(words[-n:]) in LEGAL_SUFFIXES:
+                words = words[:-n]
+                changed = True
+                break
+    return " ".join(words)
+
+
+def dba_parts(name: str) -> list[str]:
+    """'X dba Y' -> [whole, X, Y]; a plain name -> [name]."""
+    parts = [p.strip(" ,;-") for p in _DBA.split(name) if p.strip(" ,;-")]
+    return [name, *parts] if len(parts) > 1 else [name]
+
+
+def org_names_match(printed: str | None, names: Iterable[str]) -> bool:
+    """Does a printed name (which may be 'X dba Y') match any of an organization's names?"""
+    if not printed:
+        return False
+    keys = {org_key(n) for n in names if n}
+    keys.discard("")
+    return any(org_key(p) in keys for p in dba_parts(printed))
+
+
+def person_tokens(name: str) -> tuple[str, str, list[str]]:
+    """(first, last, middles) from 'First M. Last' or 'Last, First M.'."""
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    if "," in name:
+        last, _, rest = name.partition(",")
+        parts = fold(rest).split()
+        lasts = fold(last).split()
+        first = parts[0] if parts else ""
+        return first, " ".join(lasts), parts[1:]
+    parts = fold(name).split()
+    parts = [p for p in parts if p not in {"jr", "sr", "ii", "iii", "mr", "ms", "mrs", "dr"}]
+    if not parts:
+        return "", "", []
+    if len(parts) == 1:
+        return "", parts[0], []
+    return parts[0], parts[-1], parts[1:-1]
+
+
+def person_names_match(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    fa, la, ma = person_tokens(a)
+    fb, lb, mb = person_tokens(b)
+    if not la or la != lb or fa != fb:
+        return False
+    if ma and mb:  # both give middles: initials must agree
+        return all(x[0] == y[0] for x, y in zip(ma, mb))
+    return True

@@ -1,0 +1,259 @@
+"""IRS letters: determination letters (Letter 947/1045/5436...), EIN notices (CP 575), 527 notices.
+
+Read as a person reads a letter: the addressee block (name, street, city/state/ZIP) above the
+salutation, the 'Employer Identification Number:' label, the letter date at the top, and the
+sentence that says under which section the organization is exempt. A letter that only assigns an
+EIN, or acknowledges a section 527 political organization, states no 501(c) subsection.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from PIL import Image
+
+from extractors.fieldread import (
+    REL_GUESS,
+    REL_SENTENCE,
+    REL_STRUCTURE,
+    Found,
+    clean_words_text,
+    dates_in,
+    field_of,
+    find_labels,
+    parse_date_words,
+    read_labelled,
+    with_row_mates,
+)
+from extractors.model import FieldValue, PageText, Word
+from extractors.normalize import fix_ocr_digits
+
+EIN_LABELS = [
+    "Employer Identification Number", "Employer ID Number", "Employer Identification No", "EIN",
+    "Federal Employer Identification Number", "Federal ID Number", "Federal Tax ID", "Tax ID Number",
+    "Taxpayer Identification Number", "TIN", "FEIN", "Employer ID",
+]
+DATE_LABELS = ["Date", "Date of this notice", "Letter Date", "Notice Date", "Date of Letter", "Date Issued",
+               "Issue Date"]
+_EIN = re.compile(r"(?<![\d-])(\d{2})\s?[-–—~.]?\s?(\d{7})(?![\d])")
+_SUB = re.compile(
+    r"(?<![\d])[5S9][0O][1Il]\s*\(?\s*[cCeo¢]\s*\)\s*(?:\(\s*(\d{1,2}|[Il])\s*\)?|(\d{1,2})\b)?"
+)
+_NEGATIVE = re.compile(
+    r"(?i)\bif\s+you\s+(?:want|wish|intend|plan)|\bnot\s+a\s+determination|\bdoes\s+not\s+make|\bhaving\s+an\s+ein|"
+    r"\buntil\s+we\s+issue|\bany\s+subsection|\bto\s+apply|\byou\s+must\s+file\s+form\s+1023|\bnot\s+exempt|"
+    r"\bwhether\b|\bmay\s+(?:qualify|be\s+eligible)|\bno\s+longer\b|\brevoked\b|\bnot\s+(?:been\s+)?recogni[sz]ed"
+)
+_POSITIVE = re.compile(r"(?i)exempt|recogni[sz]ed|described\s+in|qualif|section|code|subsection|status")
+_CITY_ZIP = re.compile(r"[A-Za-z][A-Za-z .'\-]*,?\s+[A-Z]{2}[\s.,]+\d{5}(?:-\d{4})?\b")
+_STREET = re.compile(r"(?i)^(?:\d+[A-Z]?\s|p\.?\s*o\.?\s*box|post\s+office|suite|ste\b|apt|c/o|attn|room|rm\b|one\s)")
+_IRS_BLOCK = re.compile(
+    r"(?i)internal\s+revenue|treasury|\birs\b|tax\s+exempt\s+and\s+government|mail\s+stop|p\.?\s*o\.?\s*box\s+2508|"
+    r"exempt\s+organizations|rulings\s+and\s+agreements"
+)
+_SALUTATION = re.compile(r"(?i)^[‘'\"_.]*dear\b")
+
+
+def _parse_ein_words(words: list[Word]) -> str | None:
+    m = _EIN.search(fix_ocr_digits(" ".join(w.text for w in words)))
+    return f"{m.group(1)}-{m.group(2)}" if m else None
+
+
+def _ein(pages: Sequence[PageText]) -> Found | None:
+    found = read_labelled(pages, EIN_LABELS, _parse_ein_words, "EIN", not_before=["assignment"])
+    if found:
+        return found
+    # an EIN printed anywhere in NN-NNNNNNN form (phone numbers have other shapes)
+    for page in pages:
+        for line in page.lines():
+            text = fix_ocr_digits(" ".join(w.text for w in line))
+            m = re.search(r"(?<![\d-])(\d{2})-(\d{7})(?!\d)", text)
+            if m:
+                return Found(f"{m.group(1)}-{m.group(2)}", page, line, "NN-NNNNNNN pattern on the page", REL_GUESS)
+    return None
+
+
+def _sentences(page: PageText) -> list[tuple[str, list[Word]]]:
+    """The page's text cut into sentences, each with its words (lines joined in reading order)."""
+    out: list[tuple[str, list[Word]]] = []
+    cur: list[Word] = []
+    for line in page.lines():
+        for w in line:
+            cur.append(w)
+            if re.search(r"[.;]$", w.text) and not re.fullmatch(r"(?i)(?:[a-z]\.|u\.s\.|sec\.|no\.|p\.|o\.|inc\.)", w.text):
+                out.append((" ".join(x.text for x in cur), cur))
+                cur = []
+        if cur and re.search(r":$", cur[-1].text):
+            out.append((" ".join(x.text for x in cur), cur))
+            cur = []
+    if cur:
+        out.append((" ".join(x.text for x in cur), cur))
+    return out
+
+
+def _subsection(pages: Sequence[PageText]) -> Found | None:
+    votes: Counter[str] = Counter()
+    first: dict[str, Found] = {}
+    for page in pages:
+        for text, words in _sentences(page):
+            for m in _SUB.finditer(text):
+                num = m.group(1) or m.group(2)
+                if not num:
+                    tail = re.match(r"[^()]{0,40}?\(\s*(\d{1,2})\s*\)", text[m.end() :])
+                    num = tail.group(1) if tail else None
+                if not num:
+                    continue
+                num = num.replace("I", "1").replace("l", "1")
+                if not 1 <= int(num) <= 29:
+                    continue
+                if _NEGATIVE.search(text) or not _POSITIVE.search(text):
+                    continue
+                value = f"501(c)({int(num)})"
+                votes[value] += 1
+                first.setdefault(value, Found(value, page, words, f"sentence '{m.group(0)}'", REL_SENTENCE))
+    if not votes:
+        return None
+    return first[votes.most_common(1)[0][0]]
+
+
+def _letter_date(pages: Sequence[PageText]) -> Found | None:
+    found = read_labelled(pages, DATE_LABELS, parse_date_words, "letter date",
+                          not_after=["effective", "received", "postmark", "birth", "start", "end", "due"],
+                          not_before=["of", "received"])
+    if found:
+        return found
+    # otherwise the first date in the top part of the letter that is not an effective/received date
+    for page in pages:
+        for line in page.lines():
+            if min(w.y0 for w in line) > page.height * 0.45:
+                break
+            text = " ".join(w.text for w in line)
+            above = [ln for ln in page.lines() if ln[0].line == line[0].line - 1]
+            context = text + " " + " ".join(w.text for w in above[0]) if above else text
+            if re.search(r"(?i)effective|received|exemption|period|since|postmark", context):
+                continue
+            ds = dates_in(text)
+            if ds:
+                return Found(ds[0], page, line, "first date at the top of the letter", REL_GUESS)
+    return None
+
+
+def _right_column_x(page: PageText) -> float:
+    """Where the right-hand label column starts (the addressee block stays left of it)."""
+    xs = []
+    for _, span in find_labels(page, EIN_LABELS + ["Contact Person", "Person to contact", "DLN",
+                                                   "Contact Telephone Number", "Telephone"]):
+        if span[0].x0 > page.width * 0.35:
+            xs.append(span[0].x0)
+    return min(xs) - 4 if xs else page.width * 0.6
+
+
+def _addressee(pages: Sequence[PageText]) -> Found | None:
+    for page in pages:
+        found = _addressee_on(page)
+        if found:
+            return found
+    return None
+
+
+def _addressee_on(page: PageText) -> Found | None:
+    col = _right_column_x(page)
+    lines = page.lines()
+    limit = page.height * 0.6
+    for line in lines:
+        text = " ".join(w.text for w in line)
+        if _SALUTATION.search(text) or re.search(r"(?i)we\s+assigned\s+you|thank\s+you\s+for", text):
+            limit = min(w.y0 for w in line)
+            break
+    left = []
+    for line in lines:
+        ws = [w for w in line if w.x0 < col and w.y1 <= limit + 2 and re.search(r"[A-Za-z0-9&]", w.text)]
+        if ws:
+            left.append(with_row_mates(page, ws))
+    # rows that row mates merged: the longest row claims a shared word
+    seen: set[int] = set()
+    rows: list[list[Word]] = []
+    for ws in sorted(left, key=len, reverse=True):
+        ws = [w for w in ws if id(w) not in seen and w.x0 < col]
+        if ws:
+            seen.update(id(w) for w in ws)
+            rows.append(sorted(ws, key=lambda w: w.x0))
+    rows.sort(key=lambda r: min(w.y0 for w in r))
+    zips = [i for i, r in enumerate(rows) if _CITY_ZIP.search(fix_ocr_digits(clean_words_text(r)))]
+    for zi in reversed(zips):
+        block = _block_up(rows, zi)
+        text_block = " ".join(clean_words_text(r) for r in block)
+        if _IRS_BLOCK.search(text_block):
+            continue
+        name_rows: list[list[Word]] = []
+        for r in block[:-1]:
+            t = " ".join(w.text for w in r)
+            if _STREET.search(clean_words_text(r)):
+                break
+            if ":" in t or dates_in(t):  # a labelled line of the letter head, not the addressee
+                name_rows = []
+                continue
+            name_rows.append(r)
+        if not name_rows:
+            continue
+        name_rows = name_rows[-2:] if len(name_rows) > 2 else name_rows
+        words = [w for r in name_rows for w in r]
+        name = _clean_org(" ".join(_unglue(r, col) for r in name_rows))
+        if name:
+            return Found(name, page, words, "addressee block above the city/state/ZIP line", REL_STRUCTURE + 0.1)
+    return None
+
+
+def _block_up(rows: list[list[Word]], zi: int) -> list[list[Word]]:
+    """The address block ending at row zi: rows above it, left-aligned with it, without a wide gap."""
+    block = [rows[zi]]
+    x0 = min(w.x0 for w in rows[zi])
+    for r in reversed(rows[:zi]):
+        top = min(w.y0 for w in block[0])
+        h = max(max(w.height for w in r), 6.0)
+        if top - max(w.y1 for w in r) > 1.6 * h or abs(min(w.x0 for w in r) - x0) > 4 * h:
+            break
+        block.insert(0, r)
+        if len(block) >= 6:
+            break
+    return block
+
+
+def _unglue(row: list[Word], col: float) -> str:
+    """A row's text; a word running into the right column loses the label glued to it ('INCORPORATEDContact')."""
+    toks = []
+    for w in row:
+        t = w.text
+        if w.x1 > col:
+            t = re.sub(r"^([A-Z0-9&.,'-]{2,})[A-Z][a-z]+.*$", r"\1", t)
+        toks.append(t)
+    return clean_words_text([Word(t, 0, 0, 0, 0, 100) for t in toks])
+
+
+def _clean_org(text: str) -> str | None:
+    # a label of the right column glued to the name by the PDF's text layer ('INCORPORATEDContact Person:')
+    text = re.sub(r"([A-Z]{2,})([A-Z][a-z]+\s*\w*:.*)$", r"\1", text)
+    text = re.sub(r"\s+\S*:.*$", "", text)
+    text = re.sub(r"\s+", " ", text).strip(" ,.;:-") + ("." if text.rstrip().endswith(".") else "")
+    if len(re.sub(r"[^A-Za-z]", "", text)) < 3 or re.search(r"\d{5}", text):
+        return None
+    return text
+
+
+def extract_nonprofit_letter(
+    pages: list[PageText], images: Callable[[int], Image.Image | None] | None = None
+) -> dict[str, FieldValue]:
+    """org_name, ein ('NN-NNNNNNN'), subsection ('501(c)(3)' or None), letter_date."""
+    org = _addressee(pages)
+    if org is None:
+        org = read_labelled(pages, ["Organization Name", "Name of Organization", "Legal Name", "Entity Name"],
+                            lambda ws: _clean_org(clean_words_text(ws)), "organization name")
+    return {
+        "org_name": field_of(org),
+        "ein": field_of(_ein(pages)),
+        "subsection": field_of(_subsection(pages)),
+        "letter_date": field_of(_letter_date(pages)),
+    }
+

@@ -1,0 +1,114 @@
+"""Turn printed values into plain data: dates, money, EINs, names as people write them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+            ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+            ("oct", "october"), ("nov", "november"), ("dec", "december"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_MONTH_RE = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+
+# Patterns that find a date inside free text; each has named groups y, m (number or name), d.
+DATE_PATTERNS: list[re.Pattern[str]] = [
+    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"),
+    re.compile(r"(?<!\d)(?P<m>\d{1,2})\s?[-/.]\s?(?P<d>\d{1,2})\s?[-/.]\s?(?P<y>(?:19|20)?\d\d)(?!\d)"),
+    re.compile(rf"(?i)\b(?P<m>{_MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"),
+    re.compile(rf"(?i)(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+(?P<m>{_MONTH_RE})[\s,-]+(?P<y>(?:19|20)?\d\d)\b"),
+]
+
+
+def _make_date(y: str, m: str, d: str) -> date | None:
+    try:
+        month = int(m) if m.isdigit() else _MONTHS[m.lower().rstrip(".")[:3]]
+        year = int(y)
+        if year < 100:
+            year += 2000 if year < 70 else 1900
+        return date(year, month, int(d))
+    except (KeyError, ValueError):
+        return None
+
+
+def find_dates(text: str) -> list[tuple[date, int, int]]:
+    """Every date in the text with its character span, in order of appearance."""
+    found: list[tuple[date, int, int]] = []
+    taken: list[tuple[int, int]] = []
+    for pat in DATE_PATTERNS:
+        for m in pat.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            d = _make_date(m.group("y"), m.group("m"), m.group("d"))
+            if d:
+                found.append((d, m.start(), m.end()))
+                taken.append((m.start(), m.end()))
+    return sorted(found, key=lambda t: t[1])
+
+
+def parse_date(text: str | None) -> date | None:
+    """The first date in the text, in any common format (US month-first for numeric dates)."""
+    if not text:
+        return None
+    ds = find_dates(fix_ocr_digits(text))
+    return ds[0][0] if ds else None
+
+
+_OCR_DIGIT = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8", "Z": "2"})
+
+
+def fix_ocr_digits(text: str) -> str:
+    """Repair letters OCR puts for digits inside number-like tokens ('1O/2l/2026')."""
+
+    def fix(m: re.Match[str]) -> str:
+        tok = m.group(0)
+        digits = sum(c.isdigit() for c in tok)
+        return tok.translate(_OCR_DIGIT) if digits >= max(2, len(tok) // 2) else tok
+
+    return re.sub(r"[0-9OolIDSBZ|][0-9OolIDSBZ|/.,\-]{2,}[0-9OolIDSBZ|]", fix, text)
+
+
+_MONEY = re.compile(r"\$?\s*(\d{1,3}(?:[,.\s]\d{3})+|\d+)(?:\.\d\d)?\s*(k|m|mm|million)?\b", re.I)
+
+
+def parse_money(text: str | None) -> int | None:
+    """Whole dollars from '$1,000,000', '1 000 000', '1000000', '$1M', '2 million'."""
+    if not text:
+        return None
+    t = fix_ocr_digits(text.replace("S", "$") if re.fullmatch(r"S\s*[\d,. ]+", text.strip()) else text)
+    m = _MONEY.search(t)
+    if not m:
+        return None
+    digits = re.sub(r"[,.\s]", "", m.group(1))
+    if not digits:
+        return None
+    value = int(digits)
+    unit = (m.group(2) or "").lower()
+    if unit == "k":
+        value *= 1000
+    elif unit in ("m", "mm", "million"):
+        value *= 1_000_000
+    return value
+
+
+_EIN = re.compile(r"(?<!\d)(\d{2})\s?[-–]?\s?(\d{7})(?!\d)")
+
+
+def parse_ein(text: str | None) -> str | None:
+    """An EIN as NN-NNNNNNN."""
+    if not text:
+        return None
+    m = _EIN.search(fix_ocr_digits(text))
+    return f"{m.group(1)}-{m.group(2)}" if m else None
+
+
+def clean_spaces(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,291 @@
+"""Page text: the words of every page, with boxes and confidences.
+
+A PDF page with a real text layer is read with pdfplumber; anything else (scanned PDF pages,
+JPEG/PNG photos, TIFF faxes) is rendered or decoded and read by Tesseract. Scans are turned
+upright (Tesseract orientation detection) and small skew is removed from the word geometry,
+so that later stages can reason about rows and columns the way a person does.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import statistics
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one Tesseract thread per process: far faster here
+
+import pdfplumber
+import pypdfium2 as pdfium
+import pytesseract
+from PIL import Image, ImageOps, ImageSequence
+
+from extractors.filetypes import PDF
+from extractors.model import PageText, Word
+
+OCR_DPI = 300
+PREVIEW_DPI = 100  # page images kept for checkbox reading and the review desk
+_REAL_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+@dataclass
+class PageResult:
+    text: PageText
+    preview: Image.Image  # upright, deskewed page image at PREVIEW_DPI
+
+
+def read_pages(
+    path: Path,
+    media_type: str,
+    workers: int | None = None,
+    on_page: Callable[[PageResult], None] | None = None,
+) -> list[PageResult]:
+    """Read every page of a file; OCR pages run in parallel, one Tesseract thread each."""
+    return run_page_jobs(list(page_jobs(path, media_type)), workers, on_page)
+
+
+def run_page_jobs(
+    jobs: list[Callable[[], PageResult]],
+    workers: int | None = None,
+    on_page: Callable[[PageResult], None] | None = None,
+) -> list[PageResult]:
+    """Run page readers across the machine's cores (each Tesseract call is its own process)."""
+    workers = workers or os.cpu_count() or 1
+    if len(jobs) <= 1 or workers == 1:
+        results = []
+        for job in jobs:
+            results.append(job())
+            if on_page:
+                on_page(results[-1])
+        return results
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(job) for job in jobs]
+        results = []
+        for fut in futures:
+            results.append(fut.result())
+            if on_page:
+                on_page(results[-1])
+    return results
+
+
+def page_jobs(path: Path, media_type: str) -> Iterator[Callable[[], PageResult]]:
+    if media_type == PDF:
+        with pdfplumber.open(path) as pdf:
+            n = len(pdf.pages)
+        for i in range(n):
+            yield lambda i=i: _read_pdf_page(path, i)
+    else:
+        with Image.open(path) as im:
+            frames = []
+            for frame in ImageSequence.Iterator(im):
+                raw = frame.info.get("dpi") or im.info.get("dpi")
+                dpi = (float(raw[0]), float(raw[1])) if raw and len(raw) == 2 else None
+                frames.append((_square_pixels(frame.copy(), dpi), dpi))
+        for n, (frame, dpi) in enumerate(frames, start=1):
+            yield lambda n=n, frame=frame, dpi=dpi: ocr_page(frame, n, _plausible_dpi(frame, dpi))
+
+
+def _read_pdf_page(path: Path, index: int) -> PageResult:
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[index]
+        words = _text_layer_words(page)
+        width, height = float(page.width), float(page.height)
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        if _is_real_text(words):
+            preview = doc[index].render(scale=PREVIEW_DPI / 72).to_pil().convert("L")
+            text = PageText(index + 1, width, height, "text_layer", assign_lines(words))
+            return PageResult(text, preview)
+        image = doc[index].render(scale=OCR_DPI / 72, grayscale=True).to_pil()
+    finally:
+        doc.close()
+    return ocr_page(image, index + 1, OCR_DPI)
+
+
+def _text_layer_words(page: pdfplumber.page.Page) -> list[Word]:
+    raw = page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False, use_text_flow=False)
+    out = []
+    for w in raw:
+        if w.get("upright", True) is False:
+            continue
+        out.append(Word(w["text"], float(w["x0"]), float(w["top"]), float(w["x1"]), float(w["bottom"]), 100.0))
+    return out
+
+
+def _is_real_text(words: list[Word]) -> bool:
+    """A text layer is real when it holds enough readable words (not an empty or garbage layer)."""
+    if len(words) < 8:
+        return False
+    chars = "".join(w.text for w in words)
+    if chars.count("(cid:") * 5 > len(chars) / 10:
+        return False
+    readable = sum(1 for w in words if _REAL_WORD.search(w.text))
+    return readable >= 8 and readable / len(words) > 0.3
+
+
+def _square_pixels(im: Image.Image, dpi: tuple[float, float] | None) -> Image.Image:
+    """Fax TIFFs have non-square pixels (204x196 dpi); stretch them so text is not distorted."""
+    im = ImageOps.exif_transpose(im) or im
+    if dpi and len(dpi) == 2 and dpi[0] and dpi[1] and abs(dpi[0] - dpi[1]) / max(dpi) > 0.03:
+        xd, yd = float(dpi[0]), float(dpi[1])
+        im = im.resize((im.width, round(im.height * xd / yd)))
+    return im
+
+
+def _plausible_dpi(im: Image.Image, dpi: tuple[float, float] | None) -> float:
+    """Use the file's resolution if it fits a paper page; otherwise assume a letter-width page."""
+    if dpi and dpi[0] and 90 <= float(dpi[0]) <= 1200:
+        inches = im.width / float(dpi[0])
+        if 3 <= inches <= 18:
+            return float(dpi[0])
+    return max(im.width, im.height * 8.5 / 11) / 8.5
+
+
+def ocr_page(image: Image.Image, page_no: int, dpi: float) -> PageResult:
+    """OCR one page image; fix 90/180/270 rotation and small skew."""
+    gray = image.convert("L")
+    scale = 1.0
+    if dpi < 220:  # Tesseract reads small text best at ~300 dpi
+        scale = min(300 / dpi, 3.0)
+        gray = gray.resize((round(gray.width * scale), round(gray.height * scale)), Image.LANCZOS)
+    eff_dpi = dpi * scale
+    rotation = 0
+    words, conf = _tesseract_words(gray, eff_dpi)
+    if _looks_unread(words, conf):
+        angle = _detect_orientation(gray)
+        if angle:
+            turned = gray.rotate(-angle, expand=True, fillcolor=255)
+            w2, c2 = _tesseract_words(turned, eff_dpi)
+            if _quality(w2, c2) > _quality(words, conf):
+                gray, words, conf, rotation = turned, w2, c2, angle
+    skew = _estimate_skew(words)
+    width, height = gray.width * 72 / eff_dpi, gray.height * 72 / eff_dpi
+    if abs(skew) >= 0.25:
+        words = _rotate_words(words, -skew, width / 2, height / 2)
+    preview = gray.resize((max(1, round(width * PREVIEW_DPI / 72)), max(1, round(height * PREVIEW_DPI / 72))))
+    if abs(skew) >= 0.25:
+        preview = preview.rotate(skew, resample=Image.BICUBIC, fillcolor=255)
+    text = PageText(
+        page_no, width, height, "ocr", assign_lines(words), rotation=rotation, skew=round(skew, 2),
+        dpi=round(eff_dpi, 1), mean_conf=round(conf, 1),
+    )
+    return PageResult(text, preview)
+
+
+def _tesseract_words(gray: Image.Image, dpi: float) -> tuple[list[Word], float]:
+    data = pytesseract.image_to_data(
+        gray, lang="eng", config=f"--psm 3 --dpi {round(dpi)}", output_type=pytesseract.Output.DICT
+    )
+    k = 72 / dpi
+    words = []
+    for i, text in enumerate(data["text"]):
+        text = (text or "").strip()
+        conf = float(data["conf"][i])
+        if not text or conf < 0:
+            continue
+        x, y, w, h = data["left"][i], data["top"][i], data["width"][i], data["height"][i]
+        words.append(Word(text, x * k, y * k, (x + w) * k, (y + h) * k, conf))
+    conf = statistics.fmean(w.conf for w in words) if words else 0.0
+    return words, conf
+
+
+def _quality(words: list[Word], conf: float) -> float:
+    return sum(1 for w in words if w.conf >= 60 and _REAL_WORD.search(w.text)) + conf / 100
+
+
+def _looks_unread(words: list[Word], conf: float) -> bool:
+    good = sum(1 for w in words if w.conf >= 60 and _REAL_WORD.search(w.text))
+    return good < 25 or conf < 60
+
+
+def _detect_orientation(gray: Image.Image) -> int:
+    try:
+        small = gray if gray.width <= 2000 else gray.resize((gray.width // 2, gray.height // 2))
+        osd = pytesseract.image_to_osd(small, config="--psm 0 -c min_characters_to_try=10")
+    except pytesseract.TesseractError:
+        return 0
+    m = re.search(r"Rotate:\s*(\d+)", osd)
+    conf = re.search(r"Orientation confidence:\s*([\d.]+)", osd)
+    if not m or (conf and float(conf.group(1)) < 0.5):
+        return 0
+    return int(m.group(1)) % 360
+
+
+def _estimate_skew(words: list[Word]) -> float:
+    """Median slope of word baselines along text lines, in degrees (positive = clockwise)."""
+    slopes: list[float] = []
+    for line in _raw_rows(words):
+        if len(line) < 3:
+            continue
+        xs = [w.cx for w in line]
+        ys = [w.y1 for w in line]
+        mx, my = statistics.fmean(xs), statistics.fmean(ys)
+        var = sum((x - mx) ** 2 for x in xs)
+        if var <= 0:
+            continue
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / var
+        if abs(slope) < 0.15:
+            slopes.append(slope)
+    if len(slopes) < 3:
+        return 0.0
+    return math.degrees(math.atan(statistics.median(slopes)))
+
+
+def _raw_rows(words: list[Word]) -> list[list[Word]]:
+    """Chain words left to right into rows that may drift (skewed scans)."""
+    rows: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: w.x0):
+        best = None
+        for row in rows:
+            last = row[-1]
+            gap = w.x0 - last.x1
+            h = max(last.height, w.height, 1)
+            if -h < gap < 3 * h and abs(w.cy - last.cy) < 0.45 * h:
+                best = row
+                break
+        if best is None:
+            rows.append([w])
+        else:
+            best.append(w)
+    return rows
+
+
+def _rotate_words(words: list[Word], degrees: float, cx: float, cy: float) -> list[Word]:
+    a = math.radians(degrees)
+    cos, sin = math.cos(a), math.sin(a)
+    out = []
+    for w in words:
+        dx, dy = w.cx - cx, w.cy - cy
+        nx, ny = cx + dx * cos - dy * sin, cy + dx * sin + dy * cos
+        hw, hh = (w.x1 - w.x0) / 2, (w.y1 - w.y0) / 2
+        out.append(Word(w.text, nx - hw, ny - hh, nx + hw, ny + hh, w.conf))
+    return out
+
+
+def assign_lines(words: list[Word]) -> list[Word]:
+    """Group words into visual lines: same baseline, no wide gap. Number them in reading order."""
+    ordered = sorted(words, key=lambda w: (round(w.cy, 0), w.x0))
+    lines: list[list[Word]] = []
+    for w in sorted(ordered, key=lambda w: w.x0):
+        h = max(w.height, 1.0)
+        placed = False
+        for line in lines:
+            last = line[-1]
+            lh = max(last.height, 1.0)
+            gap = w.x0 - last.x1
+            same_row = abs(w.cy - last.cy) < 0.5 * min(h, lh) + 0.5
+            if same_row and -0.5 * lh < gap < 2.2 * max(h, lh):
+                line.append(w)
+                placed = True
+                break
+        if not placed:
+            lines.append([w])
+    lines.sort(key=lambda ln: (round(min(w.y0 for w in ln) / 3), min(w.x0 for w in ln)))
+    out: list[Word] = []
+    for i, line in enumerate(lines):
+        out.extend(Word(w.text, w.x0, w.y0, w.x1, w.y1, w.conf, i) for w in line)
+    return out

@@ -1,0 +1,13 @@
+"""Prefect flows and the `compliance` command line. Importing this package points Prefect at the
+data folder (its own state lives in COMPLIANCE_HOME/prefect) unless the user configured Prefect."""
+
+import os as _os
+from pathlib import Path as _Path
+
+_home = _Path(_os.environ.get("COMPLIANCE_HOME") or _Path.home() / ".compliance").expanduser()
+_os.environ.setdefault("PREFECT_HOME", str(_home / "prefect"))
+_os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+_os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+_os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+_os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+_os.environ.setdefault("OMP_THREAD_LIMIT", "1")

@@ -1,0 +1,58 @@
+"""Checking requests against the policy, on the stored facts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from storage.db import database
+from storage import repository as repo
+from validators.policy import load_policy
+from validators.rules import check_request, verdict
+
+
+@dataclass
+class CheckSummary:
+    as_of: date
+    checked: int = 0
+    flagged: int = 0
+    compliant: int = 0
+    newly_flagged: list[str] = field(default_factory=list)
+    newly_compliant: list[str] = field(default_factory=list)
+    codes: Counter[str] = field(default_factory=Counter)
+
+
+def check_requests(
+    db_url: str | None, as_of: date, policy_path: Path | None = None, request_ids: list[str] | None = None,
+    open_only: bool = False,
+) -> CheckSummary:
+    """Check requests as of a date; store each one's findings and verdict."""
+    policy = load_policy(policy_path)
+    summary = CheckSummary(as_of)
+    with database(db_url).session() as s:
+        orgs = {o.org_id: o for o in repo.load_organizations(s)}
+        requests = repo.load_requests(s, open_on=as_of if open_only else None)
+        if request_ids is not None:
+            wanted = set(request_ids)
+            requests = [r for r in requests if r.request_id in wanted]
+        docs_by_org: dict[str, list] = {}
+        for d in repo.documents_on_file(s):
+            docs_by_org.setdefault(d.org_id or "", []).append(d)
+        revocations = repo.load_revocations(s)
+        for req in requests:
+            org = orgs[req.org_id]
+            findings = check_request(req, org, docs_by_org.get(org.org_id, []), policy, as_of, revocations)
+            v = verdict(findings)
+            previous = repo.save_check(s, req.request_id, as_of, v, findings)
+            summary.checked += 1
+            summary.flagged += v == "flagged"
+            summary.compliant += v == "compliant"
+            summary.codes.update(f.code for f in findings)
+            if previous != v and v == "flagged":
+                summary.newly_flagged.append(req.request_id)
+            elif previous == "flagged" and v == "compliant":
+                summary.newly_compliant.append(req.request_id)
+        s.commit()
+    return summary

@@ -1,0 +1,341 @@
+"""The ingestion stages as plain functions. Prefect flows (flows/ingest.py) only call these in order.
+
+watch folder -> stored original -> page text -> documents (segments, type, fields) -> organization link
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from PIL import Image
+
+from extractors.documents import has_usable_text, read_documents
+from extractors.filetypes import Limits, RejectedFile, check_file
+from extractors.linking import hints_from_path, link_document
+from extractors.model import PageText
+from extractors.pagetext import PageResult, page_jobs, run_page_jobs
+from storage import repository as repo
+from storage.db import database
+from storage.originals import sha256_of, store_original
+from storage.settings import Paths
+
+FAILED_DIR = "failed"
+IGNORED_NAMES = re.compile(r"^(\.|~\$|Thumbs\.db$|desktop\.ini$)|\.(part|partial|crdownload|tmp)$", re.I)
+
+
+@dataclass
+class IngestOptions:
+    keep: bool = True  # leave the folder untouched (corpora); else processed files leave it
+    path_prefix: str = ""  # stored paths read "<prefix>/<relative path>" (e.g. "inbox")
+    limits: Limits = field(default_factory=Limits.from_env)
+    workers: int | None = None
+
+
+@dataclass
+class Received:
+    path: Path
+    relative_path: str
+    document_id: int | None
+    sha256: str | None
+    status: str  # unchanged | duplicate | rejected | received
+    reason: str | None = None
+    media_type: str | None = None
+
+
+@dataclass
+class IngestSummary:
+    files_seen: int = 0
+    new: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    unreadable: int = 0
+    processed: int = 0
+    documents_found: int = 0
+    pages_ocr: int = 0
+    pages_text_layer: int = 0
+    pages_from_cache: int = 0
+    seconds: float = 0.0
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (path, status, reason)
+
+    def add(self, other: IngestSummary) -> None:
+        for name in (
+            "files_seen", "new", "unchanged", "duplicates", "rejected", "unreadable", "processed",
+            "documents_found", "pages_ocr", "pages_text_layer", "pages_from_cache",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.problems.extend(other.problems)
+
+
+ProgressListener = Callable[[str, int], None]  # (what happened, how many units)
+_listeners: list[ProgressListener] = []
+
+
+def add_progress_listener(fn: ProgressListener) -> None:
+    _listeners.append(fn)
+
+
+def clear_progress_listeners() -> None:
+    _listeners.clear()
+
+
+def _progress(what: str, n: int = 1) -> None:
+    for fn in _listeners:
+        fn(what, n)
+
+
+# ------------------------------------------------------------------ discover
+
+
+def discover(folder: Path) -> list[Path]:
+    """Every file under the watch folder (sub-folders too), except failed/ and temporary files."""
+    out = []
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder)
+        if rel.parts and rel.parts[0] == FAILED_DIR:
+            continue
+        if p.is_file() and not any(IGNORED_NAMES.search(part) for part in rel.parts):
+            out.append(p)
+    return out
+
+
+def relative_name(folder: Path, path: Path, prefix: str) -> str:
+    rel = path.relative_to(folder).as_posix()
+    return f"{prefix.strip('/')}/{rel}" if prefix else rel
+
+
+# ------------------------------------------------------------------ receive
+
+
+def receive(db_url: str | None, folder: Path, files: list[Path], opts: IngestOptions) -> list[Received]:
+    """Hash each file, keep its original, and note duplicates and files that cannot be read."""
+    db = database(db_url)
+    paths = Paths.default()
+    out: list[Received] = []
+    with db.session() as s:
+        seen = repo.seen_keys(s)
+        for path in files:
+            rel = relative_name(folder, path, opts.path_prefix)
+            try:
+                out.append(_receive_one(s, path, rel, seen, opts, paths))
+            except OSError as e:  # the file vanished or cannot be read: report, go on
+                out.append(Received(path, rel, None, None, "rejected", f"cannot read the file: {e}"))
+            _progress("received")
+        s.commit()
+    return out
+
+
+def _receive_one(s, path: Path, rel: str, seen: set, opts: IngestOptions, paths: Paths) -> Received:  # type: ignore[no-untyped-def]
+    sha = sha256_of(path)
+    if (rel, sha) in seen:
+        return Received(path, rel, None, sha, "unchanged")
+    seen.add((rel, sha))
+    size = path.stat().st_size
+    stored = None
+    if 0 < size <= opts.limits.max_bytes * 4:
+        stored = str(store_original(paths.originals, path, sha).relative_to(paths.home))
+    common = dict(
+        sha256=sha, original_name=path.name, relative_path=rel, size_bytes=size, stored_path=stored,
+        received_at=datetime.now(timezone.utc),
+    )
+    original = repo.find_original(s, sha)
+    if original is not None:
+        reason = f"same content as '{original.relative_path}', already on file"
+        row = repo.add_document(s, status="duplicate", reason=reason, duplicate_of=original.id,
+                                media_type=original.media_type, page_count=original.page_count, **common)
+        return Received(path, rel, row.id, sha, "duplicate", reason, original.media_type)
+    try:
+        media_type, n_pages = check_file(path, opts.limits)
+    except RejectedFile as e:
+        row = repo.add_document(s, status="rejected", reason=str(e), **common)
+        return Received(path, rel, row.id, sha, "rejected", str(e))
+    row = repo.add_document(s, status="received", media_type=media_type, page_count=n_pages, **common)
+    return Received(path, rel, row.id, sha, "received", None, media_type)
+
+
+# ------------------------------------------------------------------ page text
+
+
+def read_text(db_url: str | None, received: list[Received], opts: IngestOptions) -> IngestSummary:
+    """Page text for every new file: from the cache by content hash, else text layer or OCR.
+    Pages of all files in the batch are read in parallel across the cores."""
+    db = database(db_url)
+    paths = Paths.default()
+    summary = IngestSummary()
+    todo = [r for r in received if r.status == "received"]
+    jobs: list[tuple[Received, Callable[[], PageResult]]] = []
+    with db.session() as s:
+        for r in todo:
+            assert r.sha256 and r.media_type
+            if repo.cached_pages(s, r.sha256) is not None:
+                summary.pages_from_cache += len(repo.cached_pages(s, r.sha256) or [])
+                _progress("page", len(repo.cached_pages(s, r.sha256) or []))
+                continue
+            try:
+                jobs.extend((r, job) for job in page_jobs(r.path, r.media_type))
+            except Exception as e:  # a file that passed the checks but cannot be decoded
+                _mark(s, r, "rejected", f"corrupt file: it cannot be decoded ({e})")
+        s.commit()
+    results: dict[str, list[PageResult]] = {}
+    failures: dict[str, str] = {}
+
+    def run(item: tuple[Received, Callable[[], PageResult]]) -> tuple[Received, PageResult | None, str | None]:
+        r, job = item
+        try:
+            return r, job(), None
+        except Exception as e:  # one bad page must not stop the batch
+            return r, None, f"{type(e).__name__}: {e}"
+
+    outcomes = run_page_jobs([lambda item=item: run(item) for item in jobs], opts.workers,
+                             on_page=lambda _res: _progress("page"))
+    for r, res, err in outcomes:  # type: ignore[misc]
+        assert r.sha256
+        if err:
+            failures[r.sha256] = err
+        elif res is not None:
+            results.setdefault(r.sha256, []).append(res)
+    with db.session() as s:
+        for r in todo:
+            assert r.sha256
+            if r.sha256 in failures:
+                _mark(s, r, "rejected", f"the file could not be read: {failures[r.sha256]}")
+                continue
+            if r.sha256 not in results:
+                continue
+            pages = sorted(results[r.sha256], key=lambda x: x.text.page_no)
+            image_paths = {}
+            for pr in pages:
+                rel_img = Path("pages") / r.sha256[:2] / r.sha256 / f"{pr.text.page_no}.png"
+                (paths.home / rel_img).parent.mkdir(parents=True, exist_ok=True)
+                pr.preview.save(paths.home / rel_img, optimize=False)
+                image_paths[pr.text.page_no] = str(rel_img)
+                if pr.text.source == "ocr":
+                    summary.pages_ocr += 1
+                else:
+                    summary.pages_text_layer += 1
+            repo.store_pages(s, r.sha256, [pr.text for pr in pages], image_paths)
+        s.commit()
+    return summary
+
+
+def _mark(s, r: Received, status: str, reason: str) -> None:  # type: ignore[no-untyped-def]
+    doc = s.get(repo.DocumentRow, r.document_id)
+    doc.status = status
+    doc.reason = reason
+    r.status = status
+    r.reason = reason
+
+
+# ------------------------------------------------------------------ documents and links
+
+
+def understand(db_url: str | None, document_ids: list[int]) -> IngestSummary:
+    """Split each file into documents, classify them, read their fields and link them."""
+    db = database(db_url)
+    paths = Paths.default()
+    summary = IngestSummary()
+    with db.session() as s:
+        orgs = repo.load_organizations(s)
+        requests = repo.load_requests(s)
+        request_orgs = {r.request_id: r.org_id for r in requests}
+        org_ids = {o.org_id for o in orgs}
+        for doc_id in document_ids:
+            doc = s.get(repo.DocumentRow, doc_id)
+            if doc is None or doc.status in ("rejected", "duplicate"):
+                continue
+            pages = repo.cached_pages(s, doc.sha256) or []
+            if not pages or not has_usable_text(pages):
+                doc.status = "unreadable"
+                doc.reason = ("no usable text after OCR: the page is blank or is a photo without a document"
+                              if pages else "no pages could be read")
+                doc.segments.clear()
+                summary.unreadable += 1
+                summary.problems.append((doc.relative_path, doc.status, doc.reason))
+                _progress("understood")
+                continue
+            images = _image_loader(paths.home, repo.page_image_paths(s, doc.sha256))
+            hints = hints_from_path(doc.relative_path, org_ids, request_orgs)
+            linked = []
+            for ex in read_documents(pages, images):
+                linked.append(_link(ex, hints, orgs, requests))
+            repo.replace_segments(s, doc, linked)
+            doc.status = "processed"
+            doc.reason = None
+            doc.processed_at = datetime.now(timezone.utc)
+            summary.processed += 1
+            summary.documents_found += sum(1 for ld in linked if ld.extracted.doc_type)
+            for ld in linked:
+                if ld.status != "processed":
+                    summary.problems.append((f"{doc.relative_path} p{ld.extracted.pages}", ld.status, ld.reason or ""))
+            _progress("understood")
+        s.commit()
+    return summary
+
+
+def _link(ex, hints, orgs, requests) -> repo.LinkedDocument:  # type: ignore[no-untyped-def]
+    if ex.doc_type is None:
+        return repo.LinkedDocument(ex, "unclassified", f"not one of the five document kinds ({ex.type_evidence})",
+                                   None, None, None, None, [])
+    link = link_document(ex.doc_type, ex.plain_fields(), hints, orgs, requests)
+    if link.org_id is None:
+        reason = (f"could belong to several organizations ({', '.join(link.candidates)}); a person must choose"
+                  if link.candidates else "names no organization in the registry")
+        return repo.LinkedDocument(ex, "unlinked", f"{reason} — {link.evidence}", None, link.method,
+                                   link.confidence, link.evidence, list(link.candidates))
+    return repo.LinkedDocument(ex, "processed", None, link.org_id, link.method, link.confidence, link.evidence,
+                               list(link.candidates))
+
+
+def _image_loader(home: Path, image_paths: dict[int, str]) -> Callable[[int], Image.Image | None]:
+    cache: dict[int, Image.Image | None] = {}
+
+    def load(page_no: int) -> Image.Image | None:
+        if page_no not in cache:
+            rel = image_paths.get(page_no)
+            cache[page_no] = Image.open(home / rel).convert("L") if rel and (home / rel).exists() else None
+        return cache[page_no]
+
+    return load
+
+
+def reprocess(db_url: str | None) -> IngestSummary:
+    """Run the reading stages again on stored page text (no OCR), after an extractor improves."""
+    db = database(db_url)
+    with db.session() as s:
+        ids = [d.id for d in repo.all_documents(s) if d.status in ("processed", "unreadable")]
+    return understand(db_url, ids)
+
+
+# ------------------------------------------------------------------ settle the watch folder
+
+
+def settle(db_url: str | None, folder: Path, received: list[Received], opts: IngestOptions) -> None:
+    """Without --keep: processed files leave the watch folder; failed ones go to failed/ with a reason."""
+    if opts.keep:
+        return
+    failed = folder / FAILED_DIR
+    with database(db_url).session() as s:
+        for r in received:
+            doc = s.get(repo.DocumentRow, r.document_id) if r.document_id else None
+            if doc is not None:
+                r.status, r.reason = doc.status, doc.reason
+    for r in received:
+        if not r.path.exists():
+            continue
+        if r.status in ("rejected", "unreadable"):
+            dest = failed / r.path.relative_to(folder)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if dest.exists():
+                dest = dest.with_name(f"{dest.stem}-{int(time.time())}{dest.suffix}")
+            shutil.move(str(r.path), dest)
+            dest.with_name(dest.name + ".reason.txt").write_text(
+                f"{r.relative_path}\nstatus: {r.status}\nreason: {r.reason}\n", encoding="utf-8"
+            )
+        elif r.sha256:
+            r.path.unlink()

@@ -1,0 +1,211 @@
+"""Database tables. Only storage/ knows SQL; other stages see plain records."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class OrganizationRow(Base):
+    __tablename__ = "organizations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    dba: Mapped[list[Any]] = mapped_column(default=list)
+    category: Mapped[str] = mapped_column(String(8))
+    government: Mapped[bool] = mapped_column(Boolean, default=False)
+    ein: Mapped[str | None] = mapped_column(String(16))
+    address: Mapped[str | None] = mapped_column(Text)
+    contact_email: Mapped[str | None] = mapped_column(String(300))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class RequestRow(Base):
+    """An AC-11 facility-use request and its latest verdict."""
+
+    __tablename__ = "facility_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(64), unique=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.org_id"), index=True)
+    school: Mapped[str] = mapped_column(String(300), default="")
+    facility: Mapped[str] = mapped_column(String(300), default="")
+    activity: Mapped[str] = mapped_column(Text, default="")
+    use_dates: Mapped[list[Any]] = mapped_column(default=list)  # ISO dates
+    first_use: Mapped[date | None] = mapped_column(Date, index=True)
+    last_use: Mapped[date | None] = mapped_column(Date, index=True)
+    start_time: Mapped[str | None] = mapped_column(String(16))
+    end_time: Mapped[str | None] = mapped_column(String(16))
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    community_school: Mapped[bool] = mapped_column(Boolean, default=False)
+    uses_kitchen: Mapped[bool] = mapped_column(Boolean, default=False)
+    kitchen_dates: Mapped[list[Any]] = mapped_column(default=list)
+    serves_students: Mapped[bool] = mapped_column(Boolean, default=False)
+    personnel: Mapped[list[Any]] = mapped_column(default=list)
+    verdict: Mapped[str | None] = mapped_column(String(16), index=True)
+    checked_as_of: Mapped[date | None] = mapped_column(Date)
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    findings: Mapped[list[FindingRow]] = relationship(back_populates="request", cascade="all, delete-orphan")
+
+
+class DocumentRow(Base):
+    """One received file. The original is kept byte-for-byte in the content-addressed store."""
+
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    original_name: Mapped[str] = mapped_column(String(500))
+    relative_path: Mapped[str] = mapped_column(String(1000), index=True)
+    media_type: Mapped[str | None] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    page_count: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # received|processed|unreadable|…
+    reason: Mapped[str | None] = mapped_column(Text)
+    stored_path: Mapped[str | None] = mapped_column(String(500))
+    hint_org_id: Mapped[str | None] = mapped_column(String(64))
+    hint_request_id: Mapped[str | None] = mapped_column(String(64))
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    segments: Mapped[list[SegmentRow]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="SegmentRow.first_page"
+    )
+
+
+class PageTextRow(Base):
+    """Words of one page, cached by the file's content hash so a file is never OCR'd twice."""
+
+    __tablename__ = "page_texts"
+    __table_args__ = (UniqueConstraint("sha256", "page_no"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    page_no: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))
+    mean_conf: Mapped[float] = mapped_column(Float, default=100.0)
+    page: Mapped[dict[str, Any]] = mapped_column()  # PageText.to_dict()
+    image_path: Mapped[str | None] = mapped_column(String(500))
+
+
+class SegmentRow(Base):
+    """One compliance document found inside a file: its pages, kind, organization and fields."""
+
+    __tablename__ = "document_segments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    pages: Mapped[list[Any]] = mapped_column()
+    first_page: Mapped[int] = mapped_column(Integer)
+    doc_type: Mapped[str | None] = mapped_column(String(32), index=True)
+    type_confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    type_evidence: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), index=True)  # processed|unclassified|unlinked
+    reason: Mapped[str | None] = mapped_column(Text)
+    org_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    link_method: Mapped[str | None] = mapped_column(String(64))
+    link_confidence: Mapped[float | None] = mapped_column(Float)
+    link_evidence: Mapped[str | None] = mapped_column(Text)
+    link_candidates: Mapped[list[Any]] = mapped_column(default=list)
+    needs_review: Mapped[list[Any]] = mapped_column(default=list)
+    document: Mapped[DocumentRow] = relationship(back_populates="segments")
+    fields: Mapped[list[FieldRow]] = relationship(back_populates="segment", cascade="all, delete-orphan")
+
+
+class FieldRow(Base):
+    __tablename__ = "segment_fields"
+    __table_args__ = (UniqueConstraint("segment_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("document_segments.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any] = mapped_column(JSON)  # machine reading; dates as ISO strings
+    page: Mapped[int | None] = mapped_column(Integer)
+    bbox: Mapped[list[Any] | None] = mapped_column()
+    words: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    method: Mapped[str | None] = mapped_column(Text)
+    corrected_value: Mapped[Any] = mapped_column(JSON, nullable=True)  # a reviewer's correction, kept beside
+    segment: Mapped[SegmentRow] = relationship(back_populates="fields")
+
+
+class FindingRow(Base):
+    """A current finding of the latest check of a request."""
+
+    __tablename__ = "findings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("facility_requests.request_id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64), index=True)
+    severity: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    message: Mapped[str] = mapped_column(Text)
+    document: Mapped[str | None] = mapped_column(String(1000))
+    segment_id: Mapped[int | None] = mapped_column(Integer)
+    page: Mapped[int | None] = mapped_column(Integer)
+    as_of: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    request: Mapped[RequestRow] = relationship(back_populates="findings")
+
+
+class ReviewActionRow(Base):
+    """The audit trail: who did what, when and why."""
+
+    __tablename__ = "review_actions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(64))
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class SweepRunRow(Base):
+    __tablename__ = "sweep_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    requests_checked: Mapped[int] = mapped_column(Integer, default=0)
+    newly_flagged: Mapped[int] = mapped_column(Integer, default=0)
+    newly_compliant: Mapped[int] = mapped_column(Integer, default=0)
+    expiring_soon: Mapped[int] = mapped_column(Integer, default=0)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class RevocationRow(Base):
+    """IRS automatic-revocation list entry."""
+
+    __tablename__ = "irs_revocations"
+    ein: Mapped[str] = mapped_column(String(16), primary_key=True)
+    legal_name: Mapped[str] = mapped_column(String(300))
+    revocation_date: Mapped[date | None] = mapped_column(Date)
+    reinstatement_date: Mapped[date | None] = mapped_column(Date)
+
+
+class Pub78Row(Base):
+    """IRS Publication 78: organizations currently eligible for deductible contributions."""
+
+    __tablename__ = "irs_pub78"
+    ein: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    deductibility: Mapped[str | None] = mapped_column(String(32))
