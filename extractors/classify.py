@@ -12,10 +12,12 @@ for one kind clearly wins.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from extractors.model import PageText
 from extractors.normalize import find_dates
@@ -47,7 +49,13 @@ class Kind:
 
 
 def _c(
-    text: str, body: float, title: float | None = None, *, regex: bool = False, first: bool = True, veto: bool = False
+    text: str,
+    body: float,
+    title: float | None = None,
+    *,
+    regex: bool = False,
+    first: bool = True,
+    veto: bool = False,
 ) -> Cue:
     return Cue(text, body, title, regex, first, veto)
 
@@ -141,6 +149,7 @@ KINDS: tuple[Kind, ...] = (
             _c(r"\bSECTION 527\b", 1, regex=True, first=False),
             _c(r"\bFORM 8871\b", 1, regex=True),
             _c(r"\bFORM 1023\b", 1, regex=True, first=False),
+            _c("EXEMPT STATUS", 1.5, first=False),
         ),
         _v(
             "INTERNAL REVENUE SERVICE TREASURY EMPLOYER IDENTIFICATION EXEMPT EXEMPTION SECTION CODE "
@@ -156,6 +165,9 @@ KINDS: tuple[Kind, ...] = (
             _c("CERTIFICATE OF BUSINESS REGISTRATION", 2, 6),
             _c("BUSINESS REGISTRATION CERTIFICATE", 2, 6),
             _c("LICENSE CERTIFICATE", 1, 4),
+            _c("BUSINESS TAX", 1.5, 4),
+            _c("OCCUPATIONAL LICENSE", 2, 5),
+            _c("LICENSE TO DO BUSINESS", 2, 5),
             _c("LICENSE NO", 2),
             _c("LICENSE NUMBER", 2),
             _c("REGISTRATION NO", 1.5),
@@ -209,6 +221,8 @@ KINDS: tuple[Kind, ...] = (
             _c("VALID UNTIL", 1.5),
             _c("FEE PAID", 1),
             _c("THIS PERMIT", 1),
+            _c("PERMIT TO OPERATE", 2, 4),
+            _c("TEMPORARY EVENT", 1.5),
         ),
         _v(
             "TEMPORARY FOOD PERMIT PERMITTEE ENVIRONMENTAL HEALTH VALID FROM THROUGH EVENT LOCATION FEE "
@@ -223,6 +237,7 @@ KINDS: tuple[Kind, ...] = (
             _c("SIGNATURE OF APPLICANT", 2),
             _c("APPLICANT SIGNATURE", 2),
             _c("MUST BE SUBMITTED", 1.5),
+            _c("FOOD HANDLER", 3, 6, veto=True),
         ),
     ),
     Kind(
@@ -237,6 +252,11 @@ KINDS: tuple[Kind, ...] = (
             _c("COMMUNITY PARTNER", 1.5),
             _c("CLEARANCE DATE", 1.5),
             _c("HUMAN RESOURCES", 1),
+            _c("BACKGROUND INVESTIGATION", 2, 4),
+            _c("CRIMINAL HISTORY", 1.5),
+            _c("VOLUNTEER CLEARANCE", 2, 4),
+            _c("CLEARANCE LETTER", 2, 4),
+            _c("CLEARANCE CARD", 2, 4),
         ),
         _v(
             "BACKGROUND CHECK FINGERPRINT CLEARANCE CLEARED EXPIRES COMMUNITY PARTNER VOLUNTEER HUMAN "
@@ -364,6 +384,7 @@ class PageVerdict:
     scores: dict[str, float] = field(default_factory=dict)
     generic_continuation: bool = False  # "page 2 of 2", "continued": belongs to whatever came before
     guess: str = ""  # for pages below the bar: the kind of the five with some (weak) evidence
+    cont_cues: bool = False  # continuation because of endorsement/letter-body cues (not just no title)
 
 
 # ---------------------------------------------------------------- text helpers
@@ -383,8 +404,13 @@ class _PageView:
 
 
 TITLE_MAX_WORDS = 8
+FUZZY_WORD_MIN = 6  # single words this long may carry OCR slips
+FUZZY_WORD_SCORE = 83  # rapidfuzz ratio for such a word
 TITLE_LINES = 10  # the first lines of a page count as its title zone too (small or shifted scans)
 TITLE_SHARE = 0.4  # a title cue makes up at least this share of its line
+
+
+_NOT_TITLE = re.compile(r"(?:RE|SUBJECT|SUBJ|REGARDING|ATTN|ATTENTION|TO|FROM|CC|ENCLOSED|ENCLOSURES?)\b")
 
 
 def _view(page: PageText) -> _PageView:
@@ -394,13 +420,15 @@ def _view(page: PageText) -> _PageView:
     heights = sorted(w.height for w in page.words if w.height > 0)
     big = 1.5 * heights[len(heights) // 2] if heights else float("inf")
     top: list[str] = []
-    for i, (ln, t) in enumerate(zip(lines, texts)):
+    for i, (ln, t) in enumerate(zip(lines, texts, strict=True)):
         line_h = sorted(w.height for w in ln)[len(ln) // 2]
         # titles sit at the top (by position or among the first lines) or are printed large
         if t and (min(w.y0 for w in ln) < limit or i < TITLE_LINES or line_h >= big):
             top.append(t)
+    # a subject line ("Re: Certificate of insurance") names a document, it is not its title
+    top = [t for t in top if not _NOT_TITLE.match(t)]
     short = [t for t in top if len(t.split()) <= TITLE_MAX_WORDS]
-    pairs = [f"{a} {b}" for a, b in zip(top, top[1:]) if len(f"{a} {b}".split()) <= TITLE_MAX_WORDS]
+    pairs = [f"{a} {b}" for a, b in itertools.pairwise(top) if len(f"{a} {b}".split()) <= TITLE_MAX_WORDS]
     raw = "\n".join(" ".join(w.text for w in ln) for ln in lines)
     full = _norm(raw)
     tokens = set(full.split())
@@ -416,6 +444,8 @@ def _found(cue: Cue, text: str) -> bool:
     needle = _norm(cue.text)
     if f" {needle} " in f" {text} ":
         return True
+    if " " not in needle and len(needle) >= FUZZY_WORD_MIN:
+        return _fuzzy_word(needle, text.split())
     if len(needle) < 12:
         return False
     if len(text) < len(needle):  # partial_ratio would look for the text inside the cue
@@ -453,10 +483,18 @@ def _titled_with(neg: Cue, kind: Kind, view: _PageView) -> bool:
     return any(_found(neg, t) and any(_found(c, t) for c in titles) for t in view.titles)
 
 
+def _fuzzy_word(word: str, tokens: Iterable[str]) -> bool:
+    """One word with an OCR slip or two ('FINGERPRlNT', 'CLEAREO')."""
+    cands = [t for t in tokens if abs(len(t) - len(word)) <= 2]
+    return process.extractOne(word, cands, scorer=fuzz.ratio, score_cutoff=FUZZY_WORD_SCORE) is not None
+
+
 def _vocab_score(kind: Kind, tokens: set[str]) -> tuple[float, int]:
     if not kind.vocab:
         return 0.0, 0
-    hits = len(kind.vocab & tokens)
+    exact = kind.vocab & tokens
+    near = [w for w in kind.vocab - exact if len(w) >= FUZZY_WORD_MIN and _fuzzy_word(w, tokens)]
+    hits = len(exact) + len(near)
     share = hits / len(kind.vocab)
     return kind.vocab_weight * max(0.0, min(1.0, (share - 0.2) / 0.5)), hits
 
@@ -556,12 +594,17 @@ def judge_page(page: PageText) -> PageVerdict:
     conf = max(0.5, min(0.99, 0.55 + 0.45 * min(1.0, margin / 8) * min(1.0, best.total / 10)))
     # a continuation page: endorsement/remarks/letter-body cues outweigh first-page ones, or no
     # title at all and only modest first-page evidence (the back of a license, a letter's page 2)
-    is_cont = (best.cont > best.first and best.title < 4) or (best.title == 0 and best.first < 6)
+    # (a page with no title and no dates of its own carries no new document: instructions, terms)
+    is_cont = (best.cont > best.first and best.title < 4) or (
+        best.title == 0 and (best.first < 6 or len(find_dates(view.raw)) <= 1)
+    )
     if best_name == "coi" and not is_cont and _looks_unfilled(view):
         ev = f"p{page.page_no} blank certificate form (no dates or amounts filled in): {top_hits}"
         return PageVerdict(None, 0.8, ev, False, "other:blank_form", totals)
     ev = f"p{page.page_no} " + ("continuation: " if is_cont else "") + top_hits
-    return PageVerdict(best_name, round(conf, 2), ev, is_cont, best_name, totals, generic_cont)
+    v = PageVerdict(best_name, round(conf, 2), ev, is_cont, best_name, totals, generic_cont)
+    v.cont_cues = best.cont > best.first
+    return v
 
 
 def classify_page(page: PageText) -> tuple[str | None, float, str, bool]:
@@ -598,8 +641,8 @@ def segment_pages(pages: list[PageText]) -> list[Segment]:
                 cur.pages.append(page.page_no)
                 cur.doc_type, cur.confidence, cur.evidence = v.doc_type, v.confidence, v.evidence
             else:
-                conf = v.confidence * (0.7 if v.is_continuation else 1.0)
-                ev = v.evidence + (" (no first page before it)" if v.is_continuation else "")
+                conf = v.confidence * (0.7 if v.cont_cues else 1.0)
+                ev = v.evidence + (" (no first page before it)" if v.cont_cues else "")
                 segs.append(Segment([page.page_no], v.doc_type, round(conf, 2), ev))
             last_kind = v.kind
             continue

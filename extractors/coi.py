@@ -136,6 +136,30 @@ def _rows(words: Sequence[Word], tol: float | None = None) -> list[list[Word]]:
     return [sorted(r, key=lambda w: w.x0) for r in rows]
 
 
+def _text_rows(words: Sequence[Word]) -> list[list[Word]]:
+    """Rows of running text: the reader's own lines, pieces on one visual row joined left to right."""
+    groups: dict[int, list[Word]] = {}
+    for w in words:
+        groups.setdefault(w.line, []).append(w)
+    lines = sorted((sorted(g, key=lambda w: w.x0) for g in groups.values()), key=lambda g: _median_cy(g))
+    rows: list[list[Word]] = []
+    for g in lines:
+        if rows:
+            last = rows[-1]
+            tol = 0.5 * max(sorted(w.height for w in last)[len(last) // 2], 4.0)
+            overlap = any(min(a.x1, b.x1) - max(a.x0, b.x0) > 1 for a in last for b in g)
+            if abs(_median_cy(last) - _median_cy(g)) <= tol and not overlap:
+                rows[-1] = sorted(last + g, key=lambda w: w.x0)
+                continue
+        rows.append(g)
+    return rows
+
+
+def _median_cy(ws: Sequence[Word]) -> float:
+    cys = sorted(w.cy for w in ws)
+    return cys[len(cys) // 2]
+
+
 def _in_box(page: PageText, x0: float, y0: float, x1: float, y1: float) -> list[Word]:
     return [w for w in page.words if x0 <= w.cx <= x1 and y0 <= w.cy <= y1 and not _is_noise(w)]
 
@@ -185,7 +209,7 @@ def _none() -> FieldValue:
 # ----------------------------------------------------------------------------- values
 def _money(words: Sequence[Word]) -> int | None:
     """Whole dollars from the words of one limits cell ('$ 1,000,000', '1,000, 000', 'l,OOO,OOO')."""
-    s = "".join(w.text for w in words)
+    s = "".join(w.text for w in words).replace(";", ",")
     s = fix_ocr_digits(s.replace("$", " ").replace("S", " ").strip())
     s = re.sub(r"(?<=\d)[oO]", "0", s)
     m = re.search(r"\d[\d,.]*\d|\d", s.replace(" ", ""))
@@ -278,8 +302,21 @@ def _dark_grid(img: Image.Image, box: Box) -> tuple[list[list[bool]], int, int]:
     return [[px[i, j] < 150 for i in range(w)] for j in range(h)], w, h
 
 
-def _box_ink(img: Image.Image, label: Word | _Label) -> float | None:
-    """Share of dark pixels inside the small box printed left of a checkbox label."""
+def _longest_run(col: Sequence[bool]) -> tuple[int, int, int]:
+    best = (0, 0, 0)
+    run_start = None
+    for j, v in enumerate(list(col) + [False]):
+        if v and run_start is None:
+            run_start = j
+        elif not v and run_start is not None:
+            if j - run_start > best[0]:
+                best = (j - run_start, run_start, j - 1)
+            run_start = None
+    return best
+
+
+def _box_ink_small(img: Image.Image, label: Word | _Label) -> float | None:
+    """A box about the label's height close left of it (the common compact layout)."""
     h = max(label.y1 - label.y0, 5.0)
     cy = (label.y0 + label.y1) / 2
     grid, w, hh = _dark_grid(img, (label.x0 - 2.6 * h, cy - 1.0 * h, label.x0 - 0.3, cy + 1.0 * h))
@@ -294,13 +331,50 @@ def _box_ink(img: Image.Image, label: Word | _Label) -> float | None:
     if not span:
         return None
     left = min(span)
-    # horizontal edges of the box: rows dark across most of its width
     width = right - left + 1
     hrows = [j for j in range(hh) if sum(grid[j][left : right + 1]) >= 0.6 * width]
     if len(hrows) < 2 or hrows[-1] - hrows[0] < 4:
         return None
     top, bottom = hrows[0], hrows[-1]
     ix0, ix1, iy0, iy1 = left + 2, right - 1, top + 2, bottom - 1
+    if ix1 - ix0 < 2 or iy1 - iy0 < 2:
+        return None
+    dark = sum(grid[j][i] for j in range(iy0, iy1) for i in range(ix0, ix1))
+    return dark / ((ix1 - ix0) * (iy1 - iy0))
+
+
+def _box_ink(img: Image.Image, label: Word | _Label) -> float | None:
+    """Share of dark pixels inside the small square printed left of a checkbox label.
+
+    The square is found from its two vertical sides (long dark runs), whatever its size or gap."""
+    h = max(label.y1 - label.y0, 5.0)
+    cy = (label.y0 + label.y1) / 2
+    x_end = label.x0 - 0.3
+    text = getattr(label, "text", "")
+    if re.match(r"^[\[(|CO0&%xX][A-Za-z]", text) and len(text) > 4:
+        x_end = label.x0 + (label.x1 - label.x0) * 1.3 / len(text)  # OCR glued the box to the label
+    grid, w, hh = _dark_grid(img, (label.x0 - 4.0 * h, cy - 1.8 * h, x_end, cy + 1.8 * h))
+    if not grid:
+        return None
+    hpx = h * _PX
+    runs = [_longest_run([grid[j][i] for j in range(hh)]) for i in range(w)]
+    sides = [i for i in range(w) if 0.7 * hpx <= runs[i][0] <= 2.6 * hpx]
+    if not sides:
+        return None
+    right = max(sides)
+    left = top = bottom = -1
+    for r in sorted(sides, reverse=True):
+        cands = [i for i in sides if 0.6 * hpx <= r - i <= 2.6 * hpx and abs(runs[i][0] - runs[r][0]) <= 0.35 * hpx]
+        for i in sorted(cands, reverse=True):
+            t, b = max(runs[i][1], runs[r][1]), min(runs[i][2], runs[r][2])
+            if 0.7 <= (r - i) / max(b - t, 1) <= 1.4:  # a square, not two rule lines
+                left, right, top, bottom = i, r, t, b
+                break
+        if left >= 0:
+            break
+    if left < 0:
+        return None
+    ix0, ix1, iy0, iy1 = left + 3, right - 2, top + 3, bottom - 2
     if ix1 - ix0 < 2 or iy1 - iy0 < 2:
         return None
     dark = sum(grid[j][i] for j in range(iy0, iy1) for i in range(ix0, ix1))
@@ -329,8 +403,14 @@ def _text_mark(page: PageText, label: Word | _Label) -> bool | None:
 
 
 def _checked(page: PageText, image: Image.Image | None, label: Word | _Label) -> tuple[bool | None, float | None]:
-    ink = _box_ink(image, label) if image is not None else None
+    ink = None
+    if image is not None:
+        ink = _box_ink_small(image, label)
+        if ink is None:
+            ink = _box_ink(image, label)
     mark = _text_mark(page, label)
+    if mark and page.source == "text_layer":
+        return True, ink  # an 'X' typed into the box by the issuing software
     if ink is not None:
         return ink >= 0.14, ink
     return mark, None
@@ -394,6 +474,12 @@ def _grid(page: PageText) -> _Grid:
     g.gl_label = gl_lab
     if gl_lab is not None:
         g.gl_top = gl_lab.y0 - 3
+        # 2010 edition: a 'GENERAL LIABILITY' heading (and the policy line) sits just above the CGL box
+        above = [lab for lab in _find(page, "GENERAL LIABILITY", 85) + occ[:1]
+                 if 0 < gl_lab.y0 - lab.y0 <= 25 and lab.x0 < page.width * 0.4 or lab in occ[:1]]
+        above = [lab for lab in above if 0 < gl_lab.y0 - lab.y0 <= 25]
+        if above:
+            g.gl_top = min(lab.y0 for lab in above) - 3
         g.type_x0 = gl_lab.x0 - 14
         g.type_x1 = gl_lab.x1
     elif occ:
@@ -518,7 +604,11 @@ def _policy_number(g: _Grid, band: list[Word], eff_words: list[Word] | None) -> 
         ref2 = min(cand, key=lambda w: abs(w.cy - ref.cy))
         row = _same_row(band, ref2.cy, ref2.height, x_lo - 3, ref.x0 - 0.5)
         row = [w for w in row if not _YN.match(w.text.strip())]
+    # the number's words stand close together; a stray mark further left (ADDL/SUBR column) is not part
+    while len(row) > 1 and row[1].x0 - row[0].x1 > 12 and not re.search(r"\d", row[0].text):
+        row = row[1:]
     text = clean_spaces(" ".join(w.text for w in row)).strip("|[]() ")
+    text = re.sub(r"^[YNX¥][/|\\]\s*", "", text)
     text = re.sub(r"\s*\|\s*", " ", text)
     if not re.search(r"\d", text) or len(re.sub(r"\W", "", text)) < 4:
         return None, []
@@ -643,6 +733,8 @@ def _insurers(page: PageText) -> dict[str, _Insurer]:
             continue
         top = (rows[i - 1][0].cy + w.cy) / 2 if i else w.y0 - 4
         bottom = (rows[i + 1][0].cy + w.cy) / 2 if i + 1 < len(rows) else w.y1 + 4
+        if pitch:
+            top, bottom = max(top, w.cy - 0.55 * pitch), min(bottom, w.cy + 0.55 * pitch)
         row = _dedupe_overlaps(
             [x for x in page.words if x.x0 >= right - 0.5 and x.x1 <= naic_x + 8 and top <= x.cy <= bottom
              and x.x0 < naic_x and not _is_noise(x) and x is not w]
@@ -652,7 +744,9 @@ def _insurers(page: PageText) -> dict[str, _Insurer]:
         row_main = [x for x in row if abs(x.cy - w.cy) <= 0.75 * max(w.height, 6)] or row
         text = " ".join(x.text for x in row_main)
         rating_text = " ".join(x.text for x in row)
-        name, rating, r_words = _split_name_rating(text, rating_text, row)
+        name, rating, r_words = _split_name_rating(text, text, row_main)
+        if rating is None:
+            _n, rating, r_words = _split_name_rating(text, rating_text, row)
         name_words = [x for x in row_main if x not in r_words]
         out.setdefault(letter, _Insurer(letter, name, rating, name_words, r_words))
     return out
@@ -702,7 +796,7 @@ def _insured_block(page: PageText, insurer_x: float | None) -> tuple[list[list[W
         y0, x0, how = hdr[0].y0, 0.0, "left of the insurers list (INSURED label not read)"
     words = [w for w in _in_box(page, x0, y0, x_hi, y_end) if not (labs and w in labs[0].words)]
     words = [w for w in words if norm_token(w.text) not in ("insured",) or w.x0 > (labs[0].x1 if labs else 0)]
-    return _rows(_dedupe_overlaps(words)), how
+    return _text_rows(_dedupe_overlaps(words)), how
 
 
 _ADDR_START = re.compile(r"^(?:\d+[A-Za-z]?\b|P\.?\s?O\.?\s+Box|PO\s+Box|Suite|Ste\.?|One|Two)", re.I)
@@ -710,6 +804,9 @@ _CITY_ZIP = re.compile(r",?\s*[A-Z]{2}\.?\s+\d{5}(?:-\d{4})?\s*$")
 
 
 def _split_insured(rows: list[list[Word]]) -> tuple[list[Word], list[list[Word]]]:
+    # an agency's customer code or account number printed in the block is not part of the name
+    while rows and re.fullmatch(r"[A-Z]{2,8}-?\d{1,5}|[\d\-\s#]+", " ".join(w.text for w in rows[0]).strip()):
+        rows = rows[1:]
     texts = [" ".join(w.text for w in r) for r in rows]
     first_addr = None
     for i, t in enumerate(texts):
@@ -746,7 +843,7 @@ def _holder(page: PageText) -> tuple[str | None, list[Word]]:
     y_lo = lab.y1 - 1
     words = _in_box(page, max(lab.x0 - 8, 0), y_lo, x_hi, min(lab.y1 + 110, page.height))
     words = [w for w in words if w not in lab.words]
-    rows = [r for r in _rows(_dedupe_overlaps(words)) if re.search(r"[A-Za-z]{2}", " ".join(w.text for w in r))]
+    rows = [r for r in _text_rows(_dedupe_overlaps(words)) if re.search(r"[A-Za-z]{2}", " ".join(w.text for w in r))]
     if not rows:
         return None, []
     first = rows[0]
@@ -754,16 +851,31 @@ def _holder(page: PageText) -> tuple[str | None, list[Word]]:
     return (text or None), first
 
 
+_DESC_LABEL = {
+    "description", "of", "operations", "locations", "vehicles", "attach", "acord", "101", "additional", "remarks",
+    "schedule", "if", "more", "space", "is", "required", "may", "be", "attached", "room", "needed", "a",
+}
+
+
+def _is_label_row(row: Sequence[Word]) -> bool:
+    toks = [norm_token(w.text) for w in row if norm_token(w.text)]
+    return bool(toks) and sum(t in _DESC_LABEL for t in toks) >= 0.7 * len(toks)
+
+
 def _description(page: PageText) -> tuple[str | None, list[Word]]:
     labs = _find(page, "DESCRIPTION OF OPERATIONS", 80)
+    # the box label starts its row; 'describe under DESCRIPTION OF OPERATIONS below' does not
+    labs = [lab for lab in labs if not [w for w in page.words if w.x1 < lab.x0 - 1 and abs(w.cy - lab.cy) < 3]] or labs
+    labs = [lab for lab in labs if not _find(page, "OPERATIONS below", 85, (lab.x0, lab.y0 - 2, page.width, lab.y1 + 2))]
     if not labs:
         return None, []
-    lab = labs[0]
+    lab = labs[-1]
     hold = [h for h in _find(page, "CERTIFICATE HOLDER", 85) if h.y0 > lab.y1]
     y_hi = hold[0].y0 - 2 if hold else min(lab.y1 + 120, page.height)
     words = [w for w in _in_box(page, 0, lab.y1 + 0.5, page.width, y_hi) if w.cy > lab.y1 + 1]
     words = [w for w in words if w.conf >= 30 or w.conf == 0]
-    rows = _rows(_dedupe_overlaps(words))
+    rows = _text_rows(_dedupe_overlaps(words))
+    rows = [r for r in rows if not (r[0].y0 < lab.y1 + 14 and _is_label_row(r))]
     rows = [r for r in rows if not re.match(r"^\(?\s*attach|^\(?\s*acord 101", " ".join(w.text for w in r), re.I)]
     # a lone stray character row is scan noise
     rows = [r for r in rows if len(" ".join(w.text for w in r).strip()) > 2]
@@ -910,6 +1022,38 @@ def _plain_text_fields(page: PageText) -> dict[str, FieldValue]:
     return out
 
 
+# ----------------------------------------------------------------------------- sideways pages
+_TOP_WORDS = {"certificate", "date", "producer", "this", "important", "contact", "insurers"}
+_BOTTOM_WORDS = {"form", "holder", "cancellation", "authorized", "representative", "acord"}
+
+
+def _upright(page: PageText, image: Image.Image | None) -> tuple[PageText, Image.Image | None]:
+    """A page whose words all run vertically was read sideways: turn words (and preview) upright."""
+    long = [w for w in page.words if len(w.text) >= 4]
+    if len(long) < 20 or sum(w.height > 1.5 * (w.x1 - w.x0) for w in long) < 0.7 * len(long):
+        return page, image
+    W, H = page.width, page.height
+    variants = []
+    for turn in (90, 270):
+        ws = []
+        for w in page.words:
+            if turn == 90:  # top of the text at the right edge
+                ws.append(Word(w.text, w.y0, W - w.x1, w.y1, W - w.x0, w.conf, 0))
+            else:
+                ws.append(Word(w.text, H - w.y1, w.x0, H - w.y0, w.x1, w.conf, 0))
+        top = [norm_token(w.text) for w in ws if w.cy < W * 0.3]
+        score = sum(t in _TOP_WORDS for t in top) - sum(t in _BOTTOM_WORDS for t in top)
+        variants.append((score, turn, ws))
+    score, turn, ws = max(variants, key=lambda v: v[0])
+    lines = _rows(ws)
+    relined = [Word(w.text, w.x0, w.y0, w.x1, w.y1, w.conf, i) for i, row in enumerate(lines) for w in row]
+    new = PageText(page.page_no, H, W, page.source, relined, (page.rotation + turn) % 360, page.skew, page.dpi,
+                   page.mean_conf)
+    if image is not None:
+        image = image.transpose(Image.Transpose.ROTATE_90 if turn == 90 else Image.Transpose.ROTATE_270)
+    return new, image
+
+
 # ----------------------------------------------------------------------------- public
 def extract_coi(
     pages: list[PageText],
@@ -922,6 +1066,7 @@ def extract_coi(
     out: dict[str, FieldValue] = {f: _none() for f in FIELDS}
     if not pages:
         return out
+    pages = [_upright(p, None)[0] for p in pages]
     mi = _main_page_index(pages)
     page = pages[mi]
     img = None
@@ -930,6 +1075,12 @@ def extract_coi(
             img = images(page.page_no)
         except Exception:  # a missing preview must not stop the reading
             img = None
+    if img is not None and page.rotation != 0:
+        raw = img
+        img = None
+        for p in (page,):
+            turn = p.rotation
+            img = raw.transpose(Image.Transpose.ROTATE_90 if turn == 90 else Image.Transpose.ROTATE_270)
 
     # --- issue date
     d, ws, how = _issue_date(page)

@@ -155,13 +155,22 @@ def ocr_page(image: Image.Image, page_no: int, dpi: float) -> PageResult:
     eff_dpi = dpi * scale
     rotation = 0
     words, conf = _tesseract_words(gray, eff_dpi)
-    if _looks_unread(words, conf):
-        angle = _detect_orientation(gray)
-        if angle:
+    vertical = _mostly_vertical(words)
+    if vertical or _looks_unread(words, conf):
+        best = (_upright_quality(words, conf), gray, words, conf, 0)
+        osd = _detect_orientation(gray)
+        order = [90, 270, 180] if vertical else [180, 90, 270]
+        if osd:
+            order = [osd] + [a for a in order if a != osd]
+        for angle in order:
             turned = gray.rotate(-angle, expand=True, fillcolor=255)
             w2, c2 = _tesseract_words(turned, eff_dpi)
-            if _quality(w2, c2) > _quality(words, conf):
-                gray, words, conf, rotation = turned, w2, c2, angle
+            q = _upright_quality(w2, c2)
+            if q > best[0]:
+                best = (q, turned, w2, c2, angle)
+            if q > 0 and c2 >= 75 and not _looks_unread(w2, c2):
+                break
+        _, gray, words, conf, rotation = best
     skew = _estimate_skew(words)
     width, height = gray.width * 72 / eff_dpi, gray.height * 72 / eff_dpi
     if abs(skew) >= 0.25:
@@ -193,8 +202,19 @@ def _tesseract_words(gray: Image.Image, dpi: float) -> tuple[list[Word], float]:
     return words, conf
 
 
+def _upright_quality(words: list[Word], conf: float) -> float:
+    """How well a page reads; sideways text counts as unread because its layout is unusable."""
+    return -1.0 if _mostly_vertical(words) else _quality(words, conf)
+
+
 def _quality(words: list[Word], conf: float) -> float:
     return sum(1 for w in words if w.conf >= 60 and _REAL_WORD.search(w.text)) + conf / 100
+
+
+def _mostly_vertical(words: list[Word]) -> bool:
+    """Tesseract reads sideways text well, but then the layout is sideways too: turn the page."""
+    long = [w for w in words if len(w.text) >= 4]
+    return len(long) >= 10 and sum(1 for w in long if w.height > (w.x1 - w.x0)) > 0.5 * len(long)
 
 
 def _looks_unread(words: list[Word], conf: float) -> bool:
