@@ -30,29 +30,105 @@ from extractors.fieldread import (
 from extractors.model import FieldValue, PageText, Word
 
 NAME_LABELS = [
-    "Name", "Full Name", "Applicant Name", "Applicant", "Employee Name", "Volunteer Name", "Name of Applicant",
-    "Name of Individual", "Individual", "Subject Name", "Person Cleared", "Cleared Individual", "Legal Name",
-    "Printed Name", "Candidate", "Candidate Name", "Participant",
+    "Name",
+    "Full Name",
+    "Applicant Name",
+    "Applicant",
+    "Employee Name",
+    "Volunteer Name",
+    "Name of Applicant",
+    "Name of Individual",
+    "Individual",
+    "Subject Name",
+    "Person Cleared",
+    "Cleared Individual",
+    "Legal Name",
+    "Printed Name",
+    "Candidate",
+    "Candidate Name",
+    "Participant",
 ]
-NAME_NOT_AFTER = ["organization", "org", "business", "agency", "school", "company", "program", "contact", "coordinator",
-                  "partner", "employer", "sponsor", "facility", "user", "group", "event", "district"]
-STATUS_LABELS = ["Status", "Clearance Status", "Check Status", "Result", "Results", "Determination", "Background Check",
-                 "Eligibility", "Clearance", "Decision", "Outcome"]
-CLEARED_LABELS = ["Clearance Date", "Date Cleared", "Cleared On", "Cleared", "Date of Clearance", "Approval Date",
-                  "Date Approved", "Approved On", "Approved", "Completion Date", "Date Completed", "Cleared Date"]
+NAME_NOT_AFTER = [
+    "organization",
+    "org",
+    "business",
+    "agency",
+    "school",
+    "company",
+    "program",
+    "contact",
+    "coordinator",
+    "partner",
+    "employer",
+    "sponsor",
+    "facility",
+    "user",
+    "group",
+    "event",
+    "district",
+]
+STATUS_LABELS = [
+    "Status",
+    "Clearance Status",
+    "Check Status",
+    "Result",
+    "Results",
+    "Determination",
+    "Background Check",
+    "Eligibility",
+    "Clearance",
+    "Decision",
+    "Outcome",
+]
+CLEARED_LABELS = [
+    "Clearance Date",
+    "Date Cleared",
+    "Cleared On",
+    "Cleared",
+    "Date of Clearance",
+    "Approval Date",
+    "Date Approved",
+    "Approved On",
+    "Approved",
+    "Completion Date",
+    "Date Completed",
+    "Cleared Date",
+]
 CLEARED_LABELS_2 = ["Issue Date", "Date Issued", "Issued", "Issued On", "Effective Date", "Valid From"]
-EXPIRY_LABELS = ["Expiration Date", "Expiration", "Expires", "Expires On", "Expire Date", "Exp Date", "Exp",
-                 "Valid Through", "Valid Thru", "Valid Until", "Valid To", "Good Through", "Renewal Date",
-                 "Renewal Due", "Renew By", "Recheck Due", "Re-check Due", "Expiry Date", "Expiry"]
+EXPIRY_LABELS = [
+    "Expiration Date",
+    "Expiration",
+    "Expires",
+    "Expires On",
+    "Expire Date",
+    "Exp Date",
+    "Exp",
+    "Valid Through",
+    "Valid Thru",
+    "Valid Until",
+    "Valid To",
+    "Good Through",
+    "Renewal Date",
+    "Renewal Due",
+    "Renew By",
+    "Recheck Due",
+    "Re-check Due",
+    "Expiry Date",
+    "Expiry",
+]
 
 _NOT_CLEARED = re.compile(
     r"(?i)\bnot[\s\-]+(?:cleared|approved|eligible|recommended)\b|\bdenied\b|\bineligible\b|\bdisqualified\b|"
     r"\bdid\s+not\s+(?:result\s+in\s+clearance|pass|clear)\b|\bunfavou?rable\b|\brejected\b|\bfailed\b|"
-    r"\bun[\s\-]?cleared\b|\bnot\s+clear\b")
+    r"\bun[\s\-]?cleared\b|\bnot\s+clear\b"
+)
 _PENDING = re.compile(
     r"(?i)\bpending\b|\bin\s+(?:process|progress)\b|\bnot\s+yet\s+(?:complete|cleared|available)|\bawaiting\b|"
-    r"\bincomplete\b|\bunder\s+review\b|\bprocessing\b")
-_CLEARED = re.compile(r"(?i)\bcleared\b|\bapproved\b|\beligible\b|\bclear\b|\bpassed\b|\bfavou?rable\b|\bcleared\b")
+    r"\bincomplete\b|\bunder\s+review\b|\bprocessing\b"
+)
+_CLEARED = re.compile(
+    r"(?i)\bcleared\b|\bapproved\b|\beligible\b|\bclear\b|\bpassed\b|\bfavou?rable\b|\bcleared\b"
+)
 
 
 def status_of_text(text: str) -> str | None:
@@ -83,8 +159,13 @@ def _parse_person(words: list[Word]) -> str | None:
 
 
 def _status(pages: Sequence[PageText]) -> Found | None:
-    found = read_labelled(pages, STATUS_LABELS, _parse_status, "status",
-                          not_before=["date", "no", "number", "unit", "coordinator"])
+    found = read_labelled(
+        pages,
+        STATUS_LABELS,
+        _parse_status,
+        "status",
+        not_before=["date", "no", "number", "unit", "coordinator"],
+    )
     if found:
         return found
     # a status phrase anywhere: the most specific wording wins (NOT CLEARED before CLEARED)
@@ -132,7 +213,8 @@ def _person_by_structure(pages: Sequence[PageText]) -> Found | None:
 
 _CERTIFY = re.compile(
     r"(?i)(?:certif(?:y|ies)\s+that|confirm(?:s)?\s+that|this\s+is\s+to\s+notify\s+you\s+that)\s+"
-    r"(?:(?:mr|ms|mrs|dr)\.?\s+)?([A-Z][A-Za-z'’.\-]+(?:,?\s+[A-Z][A-Za-z'’.\-]*){1,4}?)\s+(?:has|is|was|have)\b")
+    r"(?:(?:mr|ms|mrs|dr)\.?\s+)?([A-Z][A-Za-z'’.\-]+(?:,?\s+[A-Z][A-Za-z'’.\-]*){1,4}?)\s+(?:has|is|was|have)\b"
+)
 
 
 def _person_by_sentence(pages: Sequence[PageText]) -> Found | None:
@@ -166,7 +248,9 @@ def _date_by_sentence(pages: Sequence[PageText], pat: re.Pattern[str], what: str
             ds = dates_in(tail)
             if ds:
                 words = [w for s, e, ln in spans if s <= m.end() + 40 and e >= m.start() for w in ln]
-                return Found(ds[0], page, words, f"sentence '{m.group(0).strip()}' ({what})", REL_SENTENCE * 0.9)
+                return Found(
+                    ds[0], page, words, f"sentence '{m.group(0).strip()}' ({what})", REL_SENTENCE * 0.9
+                )
     return None
 
 
@@ -174,14 +258,21 @@ def extract_background_check(
     pages: list[PageText], images: Callable[[int], Image.Image | None] | None = None
 ) -> dict[str, FieldValue]:
     """person_name, status ('cleared' | 'pending' | 'not_cleared'), clearance_date, expiration_date."""
-    name = read_labelled(pages, NAME_LABELS, _parse_person, "person name", not_before=["of", "organization"],
-                         not_after=NAME_NOT_AFTER)
+    name = read_labelled(
+        pages,
+        NAME_LABELS,
+        _parse_person,
+        "person name",
+        not_before=["of", "organization"],
+        not_after=NAME_NOT_AFTER,
+    )
     if name is None:
         name = _person_by_sentence(pages) or _person_by_structure(pages)
     status = _status(pages)
 
-    cleared = read_labelled(pages, CLEARED_LABELS, parse_date_words, "clearance date",
-                            not_after=["not", "check", "background"])
+    cleared = read_labelled(
+        pages, CLEARED_LABELS, parse_date_words, "clearance date", not_after=["not", "check", "background"]
+    )
     if cleared is None:
         cleared = read_labelled(pages, CLEARED_LABELS_2, parse_date_words, "clearance date")
         if cleared:
@@ -203,8 +294,7 @@ def extract_background_check(
     st = status.value if status else None
     if st is None and cleared is not None and pages:
         # a dated clearance with no printed status word still reads as a clearance
-        out["status"] = fixed_field("cleared", cleared.page, cleared.words, "clearance date printed, no status word",
-                                    REL_GUESS)
+        out["status"] = fixed_field(
+            "cleared", cleared.page, cleared.words, "clearance date printed, no status word", REL_GUESS
+        )
     return out
-
-

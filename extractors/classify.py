@@ -102,7 +102,8 @@ KINDS: tuple[Kind, ...] = (
             _c("WHO IS AN INSURED", 2, first=False),
             _c("WAIVER OF TRANSFER OF RIGHTS OF RECOVERY", 2, first=False),
             _c("PRIMARY AND NONCONTRIBUTORY", 1.5, first=False),
-            _c("ADDITIONAL REMARKS SCHEDULE", 4, first=False),
+            _c("ADDITIONAL REMARKS SCHEDULE", 1, 4, first=False),
+            _c("ADDITIONAL REMARKS FORM IS A SCHEDULE", 3, first=False),
             _c(r"\bACORD ?101\b", 3, regex=True, first=False),
             _c("INSURANCE SERVICES OFFICE", 2, first=False),
             _c(r"\bC ?G ?\d\d ?\d\d\b", 1.5, regex=True, first=False),
@@ -489,6 +490,15 @@ def _fuzzy_word(word: str, tokens: Iterable[str]) -> bool:
     return process.extractOne(word, cands, scorer=fuzz.ratio, score_cutoff=FUZZY_WORD_SCORE) is not None
 
 
+def _label(cue: Cue) -> str:
+    """A cue as a person would read it in the evidence (regex syntax removed)."""
+    if not cue.regex:
+        return cue.text
+    t = re.sub(r"\(\?[!=].*?\)\)?|\\b|\?", "", cue.text)
+    t = re.sub(r"\\d(\{[^}]*\})?", "#", t)
+    return re.sub(r"[\\()|^$]", "", t).strip()
+
+
 def _vocab_score(kind: Kind, tokens: set[str]) -> tuple[float, int]:
     if not kind.vocab:
         return 0.0, 0
@@ -526,7 +536,7 @@ def _score_kind(kind: Kind, view: _PageView) -> _KindScore:
             s.first += w
         else:
             s.cont += w
-        s.hits.append((w, f"{where} '{cue.text}'"))
+        s.hits.append((w, f"{where} '{_label(cue)}'"))
     vs, n = _vocab_score(kind, view.tokens)
     if vs:
         # words confirm phrases; they carry a page only when phrases were scrambled by OCR
@@ -538,9 +548,9 @@ def _score_kind(kind: Kind, view: _PageView) -> _KindScore:
         if in_title or _found(cue, view.full):
             w = float(cue.title or 0) if in_title else cue.body
             s.total -= w
-            s.hits.append((-w, f"against: '{cue.text}'"))
+            s.hits.append((-w, f"against: '{_label(cue)}'"))
             if cue.veto and (in_title or _titled_with(cue, kind, view)):
-                s.vetoed = cue.text
+                s.vetoed = _label(cue)
     return s
 
 
@@ -596,14 +606,15 @@ def judge_page(page: PageText) -> PageVerdict:
     # title at all and only modest first-page evidence (the back of a license, a letter's page 2)
     # (a page with no title and no dates of its own carries no new document: instructions, terms)
     is_cont = (best.cont > best.first and best.title < 4) or (
-        best.title == 0 and (best.first < 6 or len(find_dates(view.raw)) <= 1)
+        best.title == 0 and (best.first < 4 or len(find_dates(view.raw)) <= 1)
     )
     if best_name == "coi" and not is_cont and _looks_unfilled(view):
         ev = f"p{page.page_no} blank certificate form (no dates or amounts filled in): {top_hits}"
         return PageVerdict(None, 0.8, ev, False, "other:blank_form", totals)
-    ev = f"p{page.page_no} " + ("continuation: " if is_cont else "") + top_hits
+    cont_cues = best.cont > best.first
+    ev = f"p{page.page_no} " + ("continuation: " if cont_cues else "untitled: " if is_cont else "") + top_hits
     v = PageVerdict(best_name, round(conf, 2), ev, is_cont, best_name, totals, generic_cont)
-    v.cont_cues = best.cont > best.first
+    v.cont_cues = cont_cues
     return v
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 from PIL import Image
 from rapidfuzz import fuzz
@@ -30,10 +31,23 @@ APS_NAMES: tuple[str, ...] = (
 )
 
 FIELDS: tuple[str, ...] = (
-    "insured_name", "insured_address", "insurer_name", "am_best_rating", "gl_policy_number",
-    "gl_effective", "gl_expiration", "gl_each_occurrence", "gl_aggregate", "coverage_trigger",
-    "umbrella_each_occurrence", "umbrella_effective", "umbrella_expiration", "additional_insured_aps",
-    "certificate_holder", "description", "issue_date",
+    "insured_name",
+    "insured_address",
+    "insurer_name",
+    "am_best_rating",
+    "gl_policy_number",
+    "gl_effective",
+    "gl_expiration",
+    "gl_each_occurrence",
+    "gl_aggregate",
+    "coverage_trigger",
+    "umbrella_each_occurrence",
+    "umbrella_effective",
+    "umbrella_expiration",
+    "additional_insured_aps",
+    "certificate_holder",
+    "description",
+    "issue_date",
 )
 
 ImageGetter = Callable[[int], Image.Image | None]
@@ -43,11 +57,14 @@ _PX = 100 / 72  # preview pixels per PDF point
 _ROMAN = r"(?:XV|XIV|XIII|XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"
 _GRADE = r"(?:A\+\+|A\+|A-|A|B\+\+|B\+|B-|B|C\+\+|C\+|C-|C|D|E|F|S)"
 _RATING_RE = re.compile(
-    rf"(?<![A-Za-z0-9])(?P<g>{_GRADE})(?![A-Za-z0-9])\s*[,;:.]?\s*(?:\(?\s*(?:FSC|FSC:|Class|Size|Financial Size Category)\s*[:\-]?\s*)?"
+    rf"(?<![A-Za-z0-9])(?P<g>{_GRADE})(?![A-Za-z0-9])\s*[,;:.]?\s*"
+    r"(?:\(?\s*(?:FSC|FSC:|Class|Size|Financial Size Category)\s*[:\-]?\s*)?"
     rf"\(?\s*(?P<r>{_ROMAN})\b\)?",
     re.I,
 )
-_BEST_RE = re.compile(r"(?i)(?:a\.?\s*m\.?\s*best|\bbest'?s\b|\bam\s*best\b|\bbest\s+rat|rated\s+by\s+a\.?\s*m)")
+_BEST_RE = re.compile(
+    r"(?i)(?:a\.?\s*m\.?\s*best|\bbest'?s\b|\bam\s*best\b|\bbest\s+rat|rated\s+by\s+a\.?\s*m)"
+)
 _CHECK_TEXT = re.compile(r"^[\[\(|]?\s*[xXkK%&×✓✔☒■]\s*[\]\)|lI1]?$")
 
 
@@ -169,13 +186,17 @@ def _find(page: PageText, phrase: str, min_score: float = 82, region: Box | None
     out = []
     for span in find_phrase(page, phrase, min_score):
         lab = _Label(list(span))
-        if region and not (region[0] <= (lab.x0 + lab.x1) / 2 <= region[2] and region[1] <= lab.cy <= region[3]):
+        if region and not (
+            region[0] <= (lab.x0 + lab.x1) / 2 <= region[2] and region[1] <= lab.cy <= region[3]
+        ):
             continue
         out.append(lab)
     return sorted(out, key=lambda lab: (lab.y0, lab.x0))
 
 
-def _find_token(page: PageText, targets: Sequence[str], min_score: float, region: Box | None = None) -> list[Word]:
+def _find_token(
+    page: PageText, targets: Sequence[str], min_score: float, region: Box | None = None
+) -> list[Word]:
     """Single words that look like one of the targets (labels OCR has mangled into one token)."""
     out = []
     for w in page.words:
@@ -196,7 +217,9 @@ def _same_row(page_words: Sequence[Word], ref_cy: float, ref_h: float, x0: float
     )
 
 
-def _fv(value: object, page: PageText | None, words: Sequence[Word], method: str, reliability: float = 0.9) -> FieldValue:
+def _fv(
+    value: object, page: PageText | None, words: Sequence[Word], method: str, reliability: float = 0.9
+) -> FieldValue:
     if page is None or not words:
         return FieldValue(value, None)
     return FieldValue(value, evidence(page, list(words), method, reliability))
@@ -291,7 +314,7 @@ def _norm(s: str) -> str:
 
 # ----------------------------------------------------------------------------- checkboxes
 def _dark_grid(img: Image.Image, box: Box) -> tuple[list[list[bool]], int, int]:
-    x0, y0, x1, y1 = (int(round(v * _PX)) for v in box)
+    x0, y0, x1, y1 = (round(v * _PX) for v in box)
     x0, y0 = max(x0, 0), max(y0, 0)
     x1, y1 = min(x1, img.width), min(y1, img.height)
     if x1 - x0 < 3 or y1 - y0 < 3:
@@ -305,7 +328,7 @@ def _dark_grid(img: Image.Image, box: Box) -> tuple[list[list[bool]], int, int]:
 def _longest_run(col: Sequence[bool]) -> tuple[int, int, int]:
     best = (0, 0, 0)
     run_start = None
-    for j, v in enumerate(list(col) + [False]):
+    for j, v in enumerate([*col, False]):
         if v and run_start is None:
             run_start = j
         elif not v and run_start is not None:
@@ -364,7 +387,9 @@ def _box_ink(img: Image.Image, label: Word | _Label) -> float | None:
     right = max(sides)
     left = top = bottom = -1
     for r in sorted(sides, reverse=True):
-        cands = [i for i in sides if 0.6 * hpx <= r - i <= 2.6 * hpx and abs(runs[i][0] - runs[r][0]) <= 0.35 * hpx]
+        cands = [
+            i for i in sides if 0.6 * hpx <= r - i <= 2.6 * hpx and abs(runs[i][0] - runs[r][0]) <= 0.35 * hpx
+        ]
         for i in sorted(cands, reverse=True):
             t, b = max(runs[i][1], runs[r][1]), min(runs[i][2], runs[r][2])
             if 0.7 <= (r - i) / max(b - t, 1) <= 1.4:  # a square, not two rule lines
@@ -386,8 +411,12 @@ def _text_mark(page: PageText, label: Word | _Label) -> bool | None:
     h = max(label.y1 - label.y0, 5.0)
     cy = (label.y0 + label.y1) / 2
     near = [
-        w for w in page.words
-        if w.x1 <= label.x0 + 1.5 and w.x0 >= label.x0 - 3.0 * h and abs(w.cy - cy) <= 0.7 * h and w is not label
+        w
+        for w in page.words
+        if w.x1 <= label.x0 + 1.5
+        and w.x0 >= label.x0 - 3.0 * h
+        and abs(w.cy - cy) <= 0.7 * h
+        and w is not label
     ]
     if not near:
         # OCR may glue the mark to the label ('XOCCUR', '&]occur')
@@ -402,12 +431,16 @@ def _text_mark(page: PageText, label: Word | _Label) -> bool | None:
     return None
 
 
-def _checked(page: PageText, image: Image.Image | None, label: Word | _Label) -> tuple[bool | None, float | None]:
+def _checked(
+    page: PageText, image: Image.Image | None, label: Word | _Label
+) -> tuple[bool | None, float | None]:
     ink = None
     if image is not None:
         ink = _box_ink_small(image, label)
         if ink is None:
             ink = _box_ink(image, label)
+    if ink is not None and ink > 0.8:
+        ink = None  # a solid block is a mis-found box (rule lines, glued OCR), not a tick
     mark = _text_mark(page, label)
     if mark and page.source == "text_layer":
         return True, ink  # an 'X' typed into the box by the issuing software
@@ -418,9 +451,16 @@ def _checked(page: PageText, image: Image.Image | None, label: Word | _Label) ->
 
 # ----------------------------------------------------------------------------- main page and grid
 _MAIN_LABELS = (
-    "CERTIFICATE OF LIABILITY INSURANCE", "COVERAGES", "INSURER A", "EACH OCCURRENCE",
-    "COMMERCIAL GENERAL LIABILITY", "CERTIFICATE HOLDER", "DESCRIPTION OF OPERATIONS", "POLICY NUMBER",
-    "GENERAL AGGREGATE", "INSURED",
+    "CERTIFICATE OF LIABILITY INSURANCE",
+    "COVERAGES",
+    "INSURER A",
+    "EACH OCCURRENCE",
+    "COMMERCIAL GENERAL LIABILITY",
+    "CERTIFICATE HOLDER",
+    "DESCRIPTION OF OPERATIONS",
+    "POLICY NUMBER",
+    "GENERAL AGGREGATE",
+    "INSURED",
 )
 
 
@@ -475,8 +515,11 @@ def _grid(page: PageText) -> _Grid:
     if gl_lab is not None:
         g.gl_top = gl_lab.y0 - 3
         # 2010 edition: a 'GENERAL LIABILITY' heading (and the policy line) sits just above the CGL box
-        above = [lab for lab in _find(page, "GENERAL LIABILITY", 85) + occ[:1]
-                 if 0 < gl_lab.y0 - lab.y0 <= 25 and lab.x0 < page.width * 0.4 or lab in occ[:1]]
+        above = [
+            lab
+            for lab in _find(page, "GENERAL LIABILITY", 85) + occ[:1]
+            if (0 < gl_lab.y0 - lab.y0 <= 25 and lab.x0 < page.width * 0.4) or lab in occ[:1]
+        ]
         above = [lab for lab in above if 0 < gl_lab.y0 - lab.y0 <= 25]
         if above:
             g.gl_top = min(lab.y0 for lab in above) - 3
@@ -535,7 +578,9 @@ def _band_words(g: _Grid, top: float, bottom: float) -> list[Word]:
     return _dedupe_overlaps([w for w in g.words if top <= w.cy <= bottom])
 
 
-def _limit_value(g: _Grid, label_phrase: str, top: float, bottom: float) -> tuple[int | None, list[Word], str]:
+def _limit_value(
+    g: _Grid, label_phrase: str, top: float, bottom: float
+) -> tuple[int | None, list[Word], str]:
     """The amount printed right of a limits label inside a band."""
     page = g.page
     cands = [lab for lab in _find(page, label_phrase, 80, (page.width * 0.35, top, page.width, bottom))]
@@ -557,19 +602,26 @@ def _policy_dates(g: _Grid, band: list[Word]) -> tuple[list[tuple[date, list[Wor
     return dates, x_hi
 
 
-def _pick_eff_exp(g: _Grid, dates: list[tuple[date, list[Word]]]) -> tuple[tuple[date, list[Word]] | None, ...]:
+def _pick_eff_exp(
+    g: _Grid, dates: list[tuple[date, list[Word]]]
+) -> tuple[tuple[date, list[Word]] | None, ...]:
     if not dates:
         return None, None
     # keep the row that holds the most dates (the policy row), then order by column
     rows: dict[int, list[tuple[date, list[Word]]]] = {}
     for d in dates:
-        key = int(round(d[1][0].cy / 4))
+        key = round(d[1][0].cy / 4)
         rows.setdefault(key, []).append(d)
     best = max(rows.values(), key=lambda r: (len(r) >= 2, -min(x[1][0].cy for x in r)))
     if len(best) < 2:
         best = sorted(dates, key=lambda d: (d[1][0].cy, d[1][0].x0))[:2]
     eff = exp = None
-    if g.eff_cx is not None and g.exp_cx is not None and len(best) >= 2 and best[0][1][0] is not best[1][1][0]:
+    if (
+        g.eff_cx is not None
+        and g.exp_cx is not None
+        and len(best) >= 2
+        and best[0][1][0] is not best[1][1][0]
+    ):
         eff = min(best, key=lambda d: abs((d[1][0].x0 + d[1][0].x1) / 2 - g.eff_cx))
         rest = [d for d in best if d is not eff]
         exp = min(rest, key=lambda d: abs((d[1][0].x0 + d[1][0].x1) / 2 - g.exp_cx)) if rest else None
@@ -598,7 +650,11 @@ def _policy_number(g: _Grid, band: list[Word], eff_words: list[Word] | None) -> 
         row = row[:-1]
     if not row:
         # the number may sit on its own row inside the band
-        cand = [w for w in band if x_lo - 3 <= w.cx <= ref.x0 - 1 and re.search(r"\d", w.text) and len(w.text) >= 4]
+        cand = [
+            w
+            for w in band
+            if x_lo - 3 <= w.cx <= ref.x0 - 1 and re.search(r"\d", w.text) and len(w.text) >= 4
+        ]
         if not cand:
             return None, []
         ref2 = min(cand, key=lambda w: abs(w.cy - ref.cy))
@@ -694,7 +750,11 @@ def _insurers(page: PageText) -> dict[str, _Insurer]:
             letter = _read_letter(w.text.strip(" :;")[-1])
         if letter is None:
             near = sorted(
-                (x for x in page.words if -1 <= x.x0 - w.x1 <= 14 and abs(x.cy - w.cy) <= 0.9 * max(w.height, 6)),
+                (
+                    x
+                    for x in page.words
+                    if -1 <= x.x0 - w.x1 <= 14 and abs(x.cy - w.cy) <= 0.9 * max(w.height, 6)
+                ),
                 key=lambda x: x.x0,
             )
             for x in near[:2]:
@@ -707,12 +767,12 @@ def _insurers(page: PageText) -> dict[str, _Insurer]:
         rows.append((w, letter, right))
     pitch = None
     read = [(w.cy, "ABCDEF".index(letter)) for w, letter, _ in rows if letter]
-    pairs = [((b[0] - a[0]) / (b[1] - a[1])) for a, b in zip(read, read[1:]) if b[1] > a[1]]
+    pairs = [((b[0] - a[0]) / (b[1] - a[1])) for a, b in pairwise(read) if b[1] > a[1]]
     pairs = [p for p in pairs if 7 <= p <= 30]
     if pairs:
         pitch = sorted(pairs)[len(pairs) // 2]
     elif len(rows) > 1:
-        diffs = sorted(b[0].cy - a[0].cy for a, b in zip(rows, rows[1:]))
+        diffs = sorted(b[0].cy - a[0].cy for a, b in pairwise(rows))
         pitch = diffs[len(diffs) // 2]
     if pitch and read:
         offs = sorted(cy - i * pitch for cy, i in read)
@@ -736,8 +796,16 @@ def _insurers(page: PageText) -> dict[str, _Insurer]:
         if pitch:
             top, bottom = max(top, w.cy - 0.55 * pitch), min(bottom, w.cy + 0.55 * pitch)
         row = _dedupe_overlaps(
-            [x for x in page.words if x.x0 >= right - 0.5 and x.x1 <= naic_x + 8 and top <= x.cy <= bottom
-             and x.x0 < naic_x and not _is_noise(x) and x is not w]
+            [
+                x
+                for x in page.words
+                if x.x0 >= right - 0.5
+                and x.x1 <= naic_x + 8
+                and top <= x.cy <= bottom
+                and x.x0 < naic_x
+                and not _is_noise(x)
+                and x is not w
+            ]
         )
         row = [x for x in row if not re.fullmatch(r"[A-Fa-f8]?\s*[:;=>}]", x.text.strip())]
         row = sorted(row, key=lambda x: x.x0)
@@ -761,7 +829,7 @@ def _split_name_rating(text: str, full: str, row: list[Word]) -> tuple[str | Non
     r_words: list[Word] = []
     mm = _BEST_RE.search(full)
     if mm:
-        rating, _s, _e = _rating(full[mm.end():])
+        rating, _s, _e = _rating(full[mm.end() :])
         start_x = None
         pos = 0
         for x in row:
@@ -778,8 +846,12 @@ def _insured_block(page: PageText, insurer_x: float | None) -> tuple[list[list[W
     cov = [w for w in page.words if norm_token(w.text) == "coverages" and w.x0 < page.width * 0.25]
     y_end = cov[0].y0 - 1 if cov else page.height * 0.35
     labs = [
-        _Label([w]) for w in page.words
-        if norm_token(w.text) == "insured" and w.text.isupper() and w.x0 < page.width * 0.3 and w.y0 < y_end
+        _Label([w])
+        for w in page.words
+        if norm_token(w.text) == "insured"
+        and w.text.isupper()
+        and w.x0 < page.width * 0.3
+        and w.y0 < y_end
         and not [x for x in page.words if 0 < x.x0 - w.x1 < 60 and abs(x.cy - w.cy) < 3]
     ]
     x_hi = (insurer_x - 3) if insurer_x else page.width * 0.48
@@ -833,7 +905,7 @@ def _split_insured(rows: list[list[Word]]) -> tuple[list[Word], list[list[Word]]
 
 
 def _holder(page: PageText) -> tuple[str | None, list[Word]]:
-    labs = _find(page, "CERTIFICATE HOLDER", 85)
+    labs = [lab for lab in _find(page, "CERTIFICATE HOLDER", 85) if _starts_row(page, lab)]
     labs = [lab for lab in labs if lab.y0 > page.height * 0.4] or labs
     if not labs:
         return None, []
@@ -843,7 +915,11 @@ def _holder(page: PageText) -> tuple[str | None, list[Word]]:
     y_lo = lab.y1 - 1
     words = _in_box(page, max(lab.x0 - 8, 0), y_lo, x_hi, min(lab.y1 + 110, page.height))
     words = [w for w in words if w not in lab.words]
-    rows = [r for r in _text_rows(_dedupe_overlaps(words)) if re.search(r"[A-Za-z]{2}", " ".join(w.text for w in r))]
+    rows = [
+        r
+        for r in _text_rows(_dedupe_overlaps(words))
+        if re.search(r"[A-Za-z]{2}", " ".join(w.text for w in r))
+    ]
     if not rows:
         return None, []
     first = rows[0]
@@ -852,9 +928,44 @@ def _holder(page: PageText) -> tuple[str | None, list[Word]]:
 
 
 _DESC_LABEL = {
-    "description", "of", "operations", "locations", "vehicles", "attach", "acord", "101", "additional", "remarks",
-    "schedule", "if", "more", "space", "is", "required", "may", "be", "attached", "room", "needed", "a",
+    "description",
+    "of",
+    "operations",
+    "locations",
+    "vehicles",
+    "attach",
+    "acord",
+    "101",
+    "additional",
+    "remarks",
+    "schedule",
+    "if",
+    "more",
+    "space",
+    "is",
+    "required",
+    "may",
+    "be",
+    "attached",
+    "room",
+    "needed",
+    "a",
 }
+
+
+def _starts_row(page: PageText, lab: _Label) -> bool:
+    """A box label opens its row; the same words inside running text have words before them."""
+    if norm_token(lab.words[0].text) in ("the", "a", "an", "under", "of"):
+        return False
+    return not [
+        w
+        for w in page.words
+        if w.x1 < lab.x0 - 1
+        and abs(w.cy - lab.cy) < 3
+        and w.x0 > lab.x0 - 120
+        and len(norm_token(w.text)) >= 2
+        and w.conf >= 50
+    ]
 
 
 def _is_label_row(row: Sequence[Word]) -> bool:
@@ -865,18 +976,26 @@ def _is_label_row(row: Sequence[Word]) -> bool:
 def _description(page: PageText) -> tuple[str | None, list[Word]]:
     labs = _find(page, "DESCRIPTION OF OPERATIONS", 80)
     # the box label starts its row; 'describe under DESCRIPTION OF OPERATIONS below' does not
-    labs = [lab for lab in labs if not [w for w in page.words if w.x1 < lab.x0 - 1 and abs(w.cy - lab.cy) < 3]] or labs
-    labs = [lab for lab in labs if not _find(page, "OPERATIONS below", 85, (lab.x0, lab.y0 - 2, page.width, lab.y1 + 2))]
+    labs = [
+        lab for lab in labs if not [w for w in page.words if w.x1 < lab.x0 - 1 and abs(w.cy - lab.cy) < 3]
+    ] or labs
+    labs = [
+        lab
+        for lab in labs
+        if not _find(page, "OPERATIONS below", 85, (lab.x0, lab.y0 - 2, page.width, lab.y1 + 2))
+    ]
     if not labs:
         return None, []
     lab = labs[-1]
-    hold = [h for h in _find(page, "CERTIFICATE HOLDER", 85) if h.y0 > lab.y1]
+    hold = [h for h in _find(page, "CERTIFICATE HOLDER", 85) if h.y0 > lab.y1 and _starts_row(page, h)]
     y_hi = hold[0].y0 - 2 if hold else min(lab.y1 + 120, page.height)
     words = [w for w in _in_box(page, 0, lab.y1 + 0.5, page.width, y_hi) if w.cy > lab.y1 + 1]
     words = [w for w in words if w.conf >= 30 or w.conf == 0]
     rows = _text_rows(_dedupe_overlaps(words))
     rows = [r for r in rows if not (r[0].y0 < lab.y1 + 14 and _is_label_row(r))]
-    rows = [r for r in rows if not re.match(r"^\(?\s*attach|^\(?\s*acord 101", " ".join(w.text for w in r), re.I)]
+    rows = [
+        r for r in rows if not re.match(r"^\(?\s*attach|^\(?\s*acord 101", " ".join(w.text for w in r), re.I)
+    ]
     # a lone stray character row is scan noise
     rows = [r for r in rows if len(" ".join(w.text for w in r).strip()) > 2]
     text = clean_spaces(" ".join(" ".join(w.text for w in r) for r in rows))
@@ -906,7 +1025,24 @@ def _issue_date(page: PageText) -> tuple[date | None, list[Word], str]:
 
 # ----------------------------------------------------------------------------- additional insured
 _AI_RE = re.compile(r"(?i)addition?al\s*insur\w*|addl\.?\s*insured|\bA/?I\b(?=\s)")
-_ABBREV = {"no", "inc", "co", "corp", "ltd", "st", "dr", "mr", "ms", "mrs", "jr", "sr", "a.m", "m", "nos", "dist"}
+_ABBREV = {
+    "no",
+    "inc",
+    "co",
+    "corp",
+    "ltd",
+    "st",
+    "dr",
+    "mr",
+    "ms",
+    "mrs",
+    "jr",
+    "sr",
+    "a.m",
+    "m",
+    "nos",
+    "dist",
+}
 
 
 def _sentences(text: str) -> list[str]:
@@ -1047,8 +1183,17 @@ def _upright(page: PageText, image: Image.Image | None) -> tuple[PageText, Image
     score, turn, ws = max(variants, key=lambda v: v[0])
     lines = _rows(ws)
     relined = [Word(w.text, w.x0, w.y0, w.x1, w.y1, w.conf, i) for i, row in enumerate(lines) for w in row]
-    new = PageText(page.page_no, H, W, page.source, relined, (page.rotation + turn) % 360, page.skew, page.dpi,
-                   page.mean_conf)
+    new = PageText(
+        page.page_no,
+        H,
+        W,
+        page.source,
+        relined,
+        (page.rotation + turn) % 360,
+        page.skew,
+        page.dpi,
+        page.mean_conf,
+    )
     if image is not None:
         image = image.transpose(Image.Transpose.ROTATE_90 if turn == 90 else Image.Transpose.ROTATE_270)
     return new, image
@@ -1090,8 +1235,11 @@ def extract_coi(
     # --- insurers and insured
     ins = _insurers(page)
     insurer_x = min((x.words[0].x0 for x in ins.values() if x.words), default=None)
-    ins_labels = [w for w in page.words if norm_token(w.text).startswith("insurer") and w.x0 > page.width * 0.3
-                  and w.cy < page.height * 0.5]
+    ins_labels = [
+        w
+        for w in page.words
+        if norm_token(w.text).startswith("insurer") and w.x0 > page.width * 0.3 and w.cy < page.height * 0.5
+    ]
     if ins_labels:
         insurer_x = min(w.x0 for w in ins_labels)
     rows, how = _insured_block(page, insurer_x)
@@ -1124,7 +1272,7 @@ def extract_coi(
         pn, ws = _policy_number(g, band, eff[1] if eff else None)
         if pn:
             out["gl_policy_number"] = _fv(pn, page, ws, "GL row band, POLICY NUMBER column")
-        gl_letter, lw = _insr_letter(g, band, eff[1][0] if eff else None)
+        gl_letter, _lw = _insr_letter(g, band, eff[1][0] if eff else None)
         out["coverage_trigger"] = _trigger(page, img, g, band)
     # --- umbrella
     if g.um_top is not None and g.um_bottom is not None:
@@ -1160,17 +1308,24 @@ def extract_coi(
         out["description"] = _fv(desc, page, dws, "label 'DESCRIPTION OF OPERATIONS' -> block below")
     holder, hws = _holder(page)
     if holder:
-        out["certificate_holder"] = _fv(holder, page, hws, "label 'CERTIFICATE HOLDER' -> first line of the box")
+        out["certificate_holder"] = _fv(
+            holder, page, hws, "label 'CERTIFICATE HOLDER' -> first line of the box"
+        )
 
     # rating: insurer row first, then prose (description, other pages)
     if gl_ins is not None and gl_ins.rating:
-        out["am_best_rating"] = _fv(gl_ins.rating, page, gl_ins.rating_words or gl_ins.words,
-                                    f"rating printed with INSURER {gl_ins.letter}")
+        out["am_best_rating"] = _fv(
+            gl_ins.rating,
+            page,
+            gl_ins.rating_words or gl_ins.words,
+            f"rating printed with INSURER {gl_ins.letter}",
+        )
     else:
         others = [x.name for x in ins.values() if x is not gl_ins and x.name]
         gl_name = gl_ins.name if gl_ins else None
-        texts = [(page, desc or "", dws)] + [(p, p.text.replace("\n", " "), p.words) for i, p in enumerate(pages)
-                                              if i != mi]
+        texts = [(page, desc or "", dws)] + [
+            (p, p.text.replace("\n", " "), p.words) for i, p in enumerate(pages) if i != mi
+        ]
         for p, t, ws in texts:
             r, s = _rating_in_text(t, gl_name, others)
             if r:
@@ -1199,8 +1354,12 @@ def extract_coi(
                 ai = True
                 ai_ev = _fv(True, p, _words_for(p.words, s), "remarks page names APS as additional insured")
                 break
-    out["additional_insured_aps"] = ai_ev if ai and ai_ev else FieldValue(
-        False, Evidence(page.page_no, None, "", 0.6, "no statement naming APS as additional insured")
+    out["additional_insured_aps"] = (
+        ai_ev
+        if ai and ai_ev
+        else FieldValue(
+            False, Evidence(page.page_no, None, "", 0.6, "no statement naming APS as additional insured")
+        )
     )
 
     # --- not an ACORD grid: read 'Label: value' text

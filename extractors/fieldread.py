@@ -45,27 +45,85 @@ def field_of(found: Found | None) -> FieldValue:
     return found.field() if found else FieldValue(None, None)
 
 
-def fixed_field(value: object, page: PageText, words: Sequence[Word], method: str, reliability: float) -> FieldValue:
-    return FieldValue(value, Evidence(page.page_no, layout.bbox(words), layout.text_of(words),
-                                      round(layout.mean_conf(words) * reliability, 3) if words else reliability,
-                                      method))
+def fixed_field(
+    value: object, page: PageText, words: Sequence[Word], method: str, reliability: float
+) -> FieldValue:
+    return FieldValue(
+        value,
+        Evidence(
+            page.page_no,
+            layout.bbox(words),
+            layout.text_of(words),
+            round(layout.mean_conf(words) * reliability, 3) if words else reliability,
+            method,
+        ),
+    )
 
 
 # ----------------------------------------------------------------------------- labels
 def _next_word(page: PageText, span: Sequence[Word]) -> Word | None:
     last = span[-1]
     h = max(last.height, 1.0)
-    cands = [w for w in page.words if w.line == last.line and w.x0 >= last.x1 - 1 and w is not last
-             and w.x0 - last.x1 < 1.8 * h and w not in span]
+    cands = [
+        w
+        for w in page.words
+        if w.line == last.line
+        and w.x0 >= last.x1 - 1
+        and w is not last
+        and w.x0 - last.x1 < 1.8 * h
+        and w not in span
+    ]
     return min(cands, key=lambda w: w.x0) if cands else None
 
 
 def _prev_word(page: PageText, span: Sequence[Word]) -> Word | None:
     first = span[0]
     h = max(first.height, 1.0)
-    cands = [w for w in page.words if w.line == first.line and w.x1 <= first.x0 + 1 and w is not first
-             and first.x0 - w.x1 < 1.8 * h and w not in span]
+    cands = [
+        w
+        for w in page.words
+        if w.line == first.line
+        and w.x1 <= first.x0 + 1
+        and w is not first
+        and first.x0 - w.x1 < 1.8 * h
+        and w not in span
+    ]
     return max(cands, key=lambda w: w.x1) if cands else None
+
+
+def find_phrase_best(page: PageText, phrase: str, min_score: float = 85) -> list[list[Word]]:
+    """Like layout.find_phrase, but at each place keeps the window of words that matches best
+    (so 'Registration No.:' is matched whole, not as 'Registration')."""
+    from rapidfuzz import fuzz
+
+    target = "".join(t for t in (layout.norm_token(p) for p in phrase.split()) if t)
+    n = len([t for t in phrase.split() if layout.norm_token(t)])
+    if not target:
+        return []
+    hits: list[list[Word]] = []
+    for line in page.lines():
+        toks = [layout.norm_token(w.text) for w in line]
+        i = 0
+        while i < len(line):
+            if not toks[i]:
+                i += 1
+                continue
+            best, best_k = 0.0, 0
+            for k in (n, n + 1, n - 1):
+                if k < 1 or i + k > len(line):
+                    continue
+                cand = "".join(toks[i : i + k])
+                if not cand:
+                    continue
+                sc = 100.0 if cand == target else fuzz.ratio(cand, target)
+                if sc > best + 0.5:
+                    best, best_k = sc, k
+            if best >= min_score:
+                hits.append(line[i : i + best_k])
+                i += best_k
+            else:
+                i += 1
+    return hits
 
 
 def find_labels(
@@ -77,6 +135,7 @@ def find_labels(
 ) -> list[tuple[str, list[Word]]]:
     """Every place one of the labels is printed, longest labels first, no word used twice.
 
+    A label written with a trailing colon counts only where it is printed with one.
     not_before: words that, printed right after the match, show it is part of a longer label
     ('Event' in 'Event Location'); not_after: the same for a word printed right before it.
     """
@@ -85,28 +144,41 @@ def find_labels(
     used: set[int] = set()
     out: list[tuple[str, list[Word]]] = []
     for label in sorted(labels, key=len, reverse=True):
-        score = min_score if len(label) > 5 else max(min_score, 92)
+        single = len(label.split()) == 1
+        score = max(min_score, 95) if single and len(label) > 5 else min_score if not single else 100
         target = "".join(layout.norm_token(t) for t in label.split())
-        for span in layout.find_phrase(page, label, score):
+        for span in find_phrase_best(page, label, score):
             if any(id(w) in used for w in span):
                 continue
             got = "".join(layout.norm_token(w.text) for w in span)
             if len(got) < 0.85 * len(target):  # a word of the label is missing, not just misread
                 continue
+            if len(got) > 1.15 * len(target) + 1:  # the match swallowed a neighbouring word
+                continue
+            if label.endswith(":") and not re.search(r"[:;]$", span[-1].text):  # only as a label with a colon
+                continue
             nxt = _next_word(page, span)
-            if nxt is not None and layout.norm_token(nxt.text) in stop_next and not span[-1].text.endswith(":"):
+            if (
+                nxt is not None
+                and layout.norm_token(nxt.text) in stop_next
+                and not span[-1].text.endswith(":")
+            ):
                 continue
             prv = _prev_word(page, span)
             if prv is not None and layout.norm_token(prv.text) in stop_prev and not prv.text.endswith(":"):
                 continue
+            if prv is not None and _has_text(prv) and not re.search(r"[:;]$", span[-1].text):
+                continue  # a label starts its run of text; this is a word inside a sentence
             used.update(id(w) for w in span)
             out.append((label, span))
     return sorted(out, key=lambda t: (t[1][0].y0, t[1][0].x0))
 
 
-def value_right(page: PageText, span: Sequence[Word], max_dx: float = 320) -> list[Word]:
+def value_right(page: PageText, span: Sequence[Word], max_dx: float = 260) -> list[Word]:
     """Words printed on the label's row to its right, up to a wide gap or the next label."""
-    row = layout.right_of(page, list(span), max_dx=max_dx)
+    row = layout.right_of(page, list(span), max_dx=page.width)
+    if not row or row[0].x0 - span[-1].x1 > max_dx:
+        return []
     row = [w for w in row if w not in span and _has_text(w)]
     if not row:
         return []
@@ -119,14 +191,24 @@ def value_right(page: PageText, span: Sequence[Word], max_dx: float = 320) -> li
     return cut_at_label(out)
 
 
-def value_below(page: PageText, span: Sequence[Word], max_lines: float = 3.2, column: bool = True) -> list[Word]:
+def value_below(
+    page: PageText, span: Sequence[Word], max_lines: float = 3.2, column: bool = True
+) -> list[Word]:
     """The first line printed under the label and overlapping it horizontally."""
     b = layout.bbox(span)
     assert b
     h = max(b[3] - b[1], 6.0)
     x0, x1 = b[0] - 2 * h, max(b[2], b[0] + 60) + 2 * h
-    under = [w for w in page.words if w.y0 >= b[1] + 0.6 * h and w.y0 <= b[3] + max_lines * h
-             and w.x1 >= x0 and w.x0 <= x1 and w not in span and _has_text(w)]
+    under = [
+        w
+        for w in page.words
+        if w.y0 >= b[1] + 0.6 * h
+        and w.y0 <= b[3] + max_lines * h
+        and w.x1 >= x0
+        and w.x0 <= x1
+        and w not in span
+        and _has_text(w)
+    ]
     if not under:
         return []
     first = min(under, key=lambda w: (w.y0, abs(w.x0 - b[0])))
@@ -142,8 +224,16 @@ def value_above(page: PageText, span: Sequence[Word], max_lines: float = 2.5) ->
     assert b
     h = max(b[3] - b[1], 6.0)
     x0, x1 = b[0] - 2 * h, max(b[2], b[0] + 60) + 2 * h
-    over = [w for w in page.words if w.y1 <= b[1] + 0.4 * h and w.y1 >= b[1] - max_lines * h
-            and w.x1 >= x0 and w.x0 <= x1 and w not in span and _has_text(w)]
+    over = [
+        w
+        for w in page.words
+        if w.y1 <= b[1] + 0.4 * h
+        and w.y1 >= b[1] - max_lines * h
+        and w.x1 >= x0
+        and w.x0 <= x1
+        and w not in span
+        and _has_text(w)
+    ]
     if not over:
         return []
     last = max(over, key=lambda w: (w.y1, -abs(w.x0 - b[0])))
@@ -152,7 +242,7 @@ def value_above(page: PageText, span: Sequence[Word], max_lines: float = 2.5) ->
 
 
 def _has_text(w: Word) -> bool:
-    return bool(re.search(r"[A-Za-z0-9]", w.text))
+    return bool(re.search(r"[A-Za-z0-9&]", w.text))
 
 
 def _chain_around(line: list[Word], seed: Word, h: float) -> list[Word]:
@@ -169,26 +259,41 @@ def _chain_around(line: list[Word], seed: Word, h: float) -> list[Word]:
 
 
 def with_row_mates(page: PageText, line: list[Word]) -> list[Word]:
-    """Add words OCR put on a line of their own though they sit inside this line's box."""
+    """Add words OCR put on a line of their own though they sit on this line's baseline."""
     if not line:
         return line
     b = layout.bbox(line)
     assert b
-    h = max(b[3] - b[1], 4.0)
+    cys = sorted(w.cy for w in line)
+    hs = sorted(w.height for w in line)
+    cy, h = cys[len(cys) // 2], max(hs[len(hs) // 2], 4.0)
     ids = {id(w) for w in line}
-    mates = [w for w in page.words if id(w) not in ids and b[1] - 0.2 * h <= w.cy <= b[3] + 0.2 * h
-             and b[0] - 0.5 * h <= w.x0 and w.x1 <= b[2] + 0.5 * h and _has_text(w)]
+    mates = [
+        w
+        for w in page.words
+        if id(w) not in ids
+        and abs(w.cy - cy) <= 0.35 * h
+        and b[0] - 0.5 * h <= w.x0
+        and w.x1 <= b[2] + 0.5 * h
+        and _has_text(w)
+    ]
     return sorted(line + mates, key=lambda w: w.x0) if mates else line
 
 
 def cut_at_label(words: list[Word]) -> list[Word]:
-    """Drop a following label ('Contact Person:') that shares the value's row."""
+    """Drop a following label ('Contact Person:') that shares the value's row: cut at the widest
+    gap before the colon word, or where the label's Title-case words begin."""
     for i, w in enumerate(words):
         if i > 0 and w.text.endswith(":") and len(w.text) > 2:
             j = i
-            # the label's leading words: same case style as the colon word, not as the value
             while j > 1 and _label_case(words[j - 1].text) and not _label_case(words[0].text):
                 j -= 1
+            if j == i and i > 1:
+                gaps = [(words[k].x0 - words[k - 1].x1, k) for k in range(1, i + 1)]
+                widest, k = max(gaps)
+                h = max(w.height for w in words)
+                if widest > 1.2 * h:
+                    j = k
             return words[:j]
     return words
 
@@ -216,7 +321,7 @@ def read_labelled(
     for page in pages:
         hits = find_labels(page, labels, not_before, not_after, min_score)
         best: Found | None = None
-        for label, span in hits:
+        for _label, span in hits:
             for d in directions:
                 if d == "right":
                     words, rel = value_right(page, span), REL_RIGHT
@@ -249,7 +354,7 @@ def repair_date_text(text: str) -> str:
     text = re.sub(r"(\d)\s*/\s*(\d)", r"\1/\2", text)
     text = re.sub(r"(?<!\d)(\d{1,2}/\d)\s(\d/(?:19|20)\d\d)(?!\d)", r"\1\2", text)
     text = re.sub(r"(?<!\d)(\d)\s(\d/\d{1,2}/(?:19|20)\d\d)(?!\d)", r"\1\2", text)
-    text = re.sub(r"(?<![\d,])(\d{1,2}),((?:19|20)\d\d)(?!\d)", r"\1, \2", text)
+    text = re.sub(r"(?<![\d,])(\d{1,2})\s*[,.]\s*[,.]?\s*((?:19|20)\d\d)(?!\d)", r"\1, \2", text)
     text = fix_ocr_digits(text)
     return _BAD_MONTH.sub(lambda m: f"0{m.group(2)}{m.group(3)}", text)
 
@@ -273,7 +378,9 @@ def parse_id_words(words: list[Word]) -> str | None:
     toks = [t for t in toks if t and t not in {"#", "No", "No.", "Number"}]
     out: list[str] = []
     for t in toks:
-        if not _ID.match(t):
+        if not _ID.match(t) or re.fullmatch(r"[a-z]+", t):
+            if not out and not any(c.isdigit() for c in t):
+                continue  # an OCR speck before the number
             break
         if out and not any(c.isdigit() for c in t) and any(c.isdigit() for c in "".join(out)):
             break
@@ -294,8 +401,10 @@ def clean_words_text(words: Sequence[Word]) -> str:
     toks = []
     for i, w in enumerate(words):
         t = w.text.strip(_JUNK_EDGE) if len(w.text) > 1 else w.text
-        if t and i < len(words) - 1 and re.search(r"[A-Za-z0-9.],[^A-Za-z0-9]*$", w.text):
-            t += ","
+        if re.search(r"[.,]*,[.,]*$", t):
+            t = re.sub(r"[.,]*,[.,]*$", "," if i < len(words) - 1 else "", t)
+        elif t and i < len(words) - 1 and re.search(r"[A-Za-z0-9.],[^A-Za-z0-9]*$", w.text):
+            t = t.rstrip(",") + ","
         t = t.replace("‘", "").replace("“", "").replace("”", "")
         if t and re.search(r"[A-Za-z0-9&]", t):
             toks.append(t)
@@ -335,12 +444,65 @@ def looks_like_person(text: str) -> bool:
 
 
 FORM_WORDS = {
-    "school", "schools", "public", "community", "partner", "background", "check", "clearance", "cleared",
-    "notice", "department", "office", "unit", "human", "resources", "status", "date", "expires", "expiration",
-    "name", "organization", "role", "volunteer", "reference", "coordinator", "badge", "valid", "must", "worn",
-    "visible", "campus", "fingerprint", "issued", "certificate", "city", "county", "state", "of", "the", "and",
-    "pending", "approved", "denied", "district", "employee", "id", "inc", "llc", "program", "club", "services",
-    "signature", "authorized", "official", "director", "permit", "license", "health", "division",
+    "school",
+    "schools",
+    "public",
+    "community",
+    "partner",
+    "background",
+    "check",
+    "clearance",
+    "cleared",
+    "notice",
+    "department",
+    "office",
+    "unit",
+    "human",
+    "resources",
+    "status",
+    "date",
+    "expires",
+    "expiration",
+    "name",
+    "organization",
+    "role",
+    "volunteer",
+    "reference",
+    "coordinator",
+    "badge",
+    "valid",
+    "must",
+    "worn",
+    "visible",
+    "campus",
+    "fingerprint",
+    "issued",
+    "certificate",
+    "city",
+    "county",
+    "state",
+    "of",
+    "the",
+    "and",
+    "pending",
+    "approved",
+    "denied",
+    "district",
+    "employee",
+    "id",
+    "inc",
+    "llc",
+    "program",
+    "club",
+    "services",
+    "signature",
+    "authorized",
+    "official",
+    "director",
+    "permit",
+    "license",
+    "health",
+    "division",
 }
 
 JURISDICTION = re.compile(

@@ -75,6 +75,13 @@ def check_file(path: Path, limits: Limits) -> tuple[str, int]:
 def _check_pdf(path: Path, limits: Limits) -> int:
     import pypdfium2 as pdfium
 
+    from extractors.pagetext import _PDFIUM
+
+    with _PDFIUM:
+        return _check_pdf_locked(path, limits, pdfium)
+
+
+def _check_pdf_locked(path: Path, limits: Limits, pdfium) -> int:  # type: ignore[no-untyped-def]
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as e:

@@ -20,7 +20,7 @@ _DBA = re.compile(r"\b(?:d\s*/?\s*b\s*/?\s*a|doing business as|also known as|aka
 
 def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    text = text.lower().replace("&", " and ")
+    text = re.sub(r"['’`]", "", text.lower()).replace("&", " and ")
     text = re.sub(r"[^a-z0-9]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -59,6 +59,7 @@ def org_names_match(printed: str | None, names: Iterable[str]) -> bool:
 def person_tokens(name: str) -> tuple[str, str, list[str]]:
     """(first, last, middles) from 'First M. Last' or 'Last, First M.'."""
     name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    name = re.sub(r"(?<=\w)\s*-\s*(?=\w)", "", name)  # 'Garcia-Lopez' is one surname
     if "," in name:
         last, _, rest = name.partition(",")
         parts = fold(rest).split()

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from PIL import Image
+from rapidfuzz import fuzz
 
 from extractors.fieldread import (
     REL_GUESS,
@@ -31,12 +32,28 @@ from extractors.model import FieldValue, PageText, Word
 from extractors.normalize import fix_ocr_digits
 
 EIN_LABELS = [
-    "Employer Identification Number", "Employer ID Number", "Employer Identification No", "EIN",
-    "Federal Employer Identification Number", "Federal ID Number", "Federal Tax ID", "Tax ID Number",
-    "Taxpayer Identification Number", "TIN", "FEIN", "Employer ID",
+    "Employer Identification Number",
+    "Employer ID Number",
+    "Employer Identification No",
+    "EIN",
+    "Federal Employer Identification Number",
+    "Federal ID Number",
+    "Federal Tax ID",
+    "Tax ID Number",
+    "Taxpayer Identification Number",
+    "TIN",
+    "FEIN",
+    "Employer ID",
 ]
-DATE_LABELS = ["Date", "Date of this notice", "Letter Date", "Notice Date", "Date of Letter", "Date Issued",
-               "Issue Date"]
+DATE_LABELS = [
+    "Date",
+    "Date of this notice",
+    "Letter Date",
+    "Notice Date",
+    "Date of Letter",
+    "Date Issued",
+    "Issue Date",
+]
 _EIN = re.compile(r"(?<![\d-])(\d{2})\s?[-–—~.]?\s?(\d{7})(?![\d])")
 _SUB = re.compile(
     r"(?<![\d])[5S9][0O][1Il]\s*\(?\s*[cCeo¢]\s*\)\s*(?:\(\s*(\d{1,2}|[Il])\s*\)?|(\d{1,2})\b)?"
@@ -48,10 +65,16 @@ _NEGATIVE = re.compile(
 )
 _POSITIVE = re.compile(r"(?i)exempt|recogni[sz]ed|described\s+in|qualif|section|code|subsection|status")
 _CITY_ZIP = re.compile(r"[A-Za-z][A-Za-z .'\-]*,?\s+[A-Z]{2}[\s.,]+\d{5}(?:-\d{4})?\b")
-_STREET = re.compile(r"(?i)^(?:\d+[A-Z]?\s|p\.?\s*o\.?\s*box|post\s+office|suite|ste\b|apt|c/o|attn|room|rm\b|one\s)")
+_STREET = re.compile(
+    r"(?i)^(?:\d+[A-Z]?\s|p\.?\s*o\.?\s*box|post\s+office|suite|ste\b|apt|c/o|attn|room|rm\b|one\s)"
+)
 _IRS_BLOCK = re.compile(
     r"(?i)internal\s+revenue|treasury|\birs\b|tax\s+exempt\s+and\s+government|mail\s+stop|p\.?\s*o\.?\s*box\s+2508|"
     r"exempt\s+organizations|rulings\s+and\s+agreements"
+)
+_HEAD_LABEL = re.compile(
+    r"(?i)^\W*(?:date|dln|re|subject|ein|employer\s+id\w*|person\s+to\s+contact|contact\s+person|telephone|phone|"
+    r"fax|letter|reference|ref|form|in\s+reply\s+refer\s+to|caller\s+id|taxpayer)\b[^:]{0,20}:"
 )
 _SALUTATION = re.compile(r"(?i)^[‘'\"_.]*dear\b")
 
@@ -71,7 +94,9 @@ def _ein(pages: Sequence[PageText]) -> Found | None:
             text = fix_ocr_digits(" ".join(w.text for w in line))
             m = re.search(r"(?<![\d-])(\d{2})-(\d{7})(?!\d)", text)
             if m:
-                return Found(f"{m.group(1)}-{m.group(2)}", page, line, "NN-NNNNNNN pattern on the page", REL_GUESS)
+                return Found(
+                    f"{m.group(1)}-{m.group(2)}", page, line, "NN-NNNNNNN pattern on the page", REL_GUESS
+                )
     return None
 
 
@@ -82,7 +107,9 @@ def _sentences(page: PageText) -> list[tuple[str, list[Word]]]:
     for line in page.lines():
         for w in line:
             cur.append(w)
-            if re.search(r"[.;]$", w.text) and not re.fullmatch(r"(?i)(?:[a-z]\.|u\.s\.|sec\.|no\.|p\.|o\.|inc\.)", w.text):
+            if re.search(r"[.;]$", w.text) and not re.fullmatch(
+                r"(?i)(?:[a-z]\.|u\.s\.|sec\.|no\.|p\.|o\.|inc\.)", w.text
+            ):
                 out.append((" ".join(x.text for x in cur), cur))
                 cur = []
         if cur and re.search(r":$", cur[-1].text):
@@ -114,14 +141,35 @@ def _subsection(pages: Sequence[PageText]) -> Found | None:
                 votes[value] += 1
                 first.setdefault(value, Found(value, page, words, f"sentence '{m.group(0)}'", REL_SENTENCE))
     if not votes:
-        return None
+        return _subsection_by_classification(pages)
     return first[votes.most_common(1)[0][0]]
 
 
+_PUBLIC_CHARITY = re.compile(r"(?i)public\s+charity\s+status|\b170\s*\(\s*b\s*\)\s*\(\s*1\s*\)\s*\(\s*a\s*\)")
+
+
+def _subsection_by_classification(pages: Sequence[PageText]) -> Found | None:
+    """Only 501(c)(3) organizations get a public-charity classification (IRC 509(a)/170(b)(1)(A)): a
+    determination letter whose exemption sentence is unreadable still says which section it is under."""
+    for page in pages:
+        for line in page.lines():
+            text = " ".join(w.text for w in line)
+            if _PUBLIC_CHARITY.search(text):
+                return Found(
+                    "501(c)(3)", page, line, "public charity classification implies 501(c)(3)", REL_GUESS
+                )
+    return None
+
+
 def _letter_date(pages: Sequence[PageText]) -> Found | None:
-    found = read_labelled(pages, DATE_LABELS, parse_date_words, "letter date",
-                          not_after=["effective", "received", "postmark", "birth", "start", "end", "due"],
-                          not_before=["of", "received"])
+    found = read_labelled(
+        pages,
+        DATE_LABELS,
+        parse_date_words,
+        "letter date",
+        not_after=["effective", "received", "postmark", "birth", "start", "end", "due"],
+        not_before=["of", "received"],
+    )
     if found:
         return found
     # otherwise the first date in the top part of the letter that is not an effective/received date
@@ -130,9 +178,9 @@ def _letter_date(pages: Sequence[PageText]) -> Found | None:
             if min(w.y0 for w in line) > page.height * 0.45:
                 break
             text = " ".join(w.text for w in line)
-            above = [ln for ln in page.lines() if ln[0].line == line[0].line - 1]
-            context = text + " " + " ".join(w.text for w in above[0]) if above else text
-            if re.search(r"(?i)effective|received|exemption|period|since|postmark", context):
+            if re.search(
+                r"(?i)effective|received|exemption|period|since|postmark", text
+            ) or _other_label_over(page, line):
                 continue
             ds = dates_in(text)
             if ds:
@@ -140,11 +188,34 @@ def _letter_date(pages: Sequence[PageText]) -> Found | None:
     return None
 
 
+def _other_label_over(page: PageText, line: list[Word]) -> bool:
+    """Is this line the value of a label printed just over it that is not a date label?"""
+    top, h = min(w.y0 for w in line), max(w.height for w in line)
+    x0, x1 = min(w.x0 for w in line), max(w.x1 for w in line)
+    over = [
+        ln
+        for ln in page.lines()
+        if top - 2.5 * h < max(w.y1 for w in ln) <= top + 0.2 * h
+        and min(w.x0 for w in ln) < x1
+        and max(w.x1 for w in ln) > x0
+        and ln[-1].text.endswith(":")
+    ]
+    if not over:
+        return False
+    label = max(over, key=lambda ln: max(w.y1 for w in ln))
+    toks = [re.sub(r"[^a-z]", "", w.text.lower()) for w in label]
+    return not any(fuzz.ratio(t, "date") >= 75 for t in toks) or any(
+        fuzz.ratio(t, "effective") >= 70 or fuzz.ratio(t, "exemption") >= 70 for t in toks
+    )
+
+
 def _right_column_x(page: PageText) -> float:
     """Where the right-hand label column starts (the addressee block stays left of it)."""
     xs = []
-    for _, span in find_labels(page, EIN_LABELS + ["Contact Person", "Person to contact", "DLN",
-                                                   "Contact Telephone Number", "Telephone"]):
+    for _, span in find_labels(
+        page,
+        [*EIN_LABELS, "Contact Person", "Person to contact", "DLN", "Contact Telephone Number", "Telephone"],
+    ):
         if span[0].x0 > page.width * 0.35:
             xs.append(span[0].x0)
     return min(xs) - 4 if xs else page.width * 0.6
@@ -152,13 +223,14 @@ def _right_column_x(page: PageText) -> float:
 
 def _addressee(pages: Sequence[PageText]) -> Found | None:
     for page in pages:
-        found = _addressee_on(page)
+        found = addressee_block(page)
         if found:
             return found
     return None
 
 
-def _addressee_on(page: PageText) -> Found | None:
+def addressee_block(page: PageText, max_name_rows: int = 2) -> Found | None:
+    """The name in an address block (name, street, city/state/ZIP) above the letter's salutation."""
     col = _right_column_x(page)
     lines = page.lines()
     limit = page.height * 0.6
@@ -177,7 +249,11 @@ def _addressee_on(page: PageText) -> Found | None:
     rows: list[list[Word]] = []
     for ws in sorted(left, key=len, reverse=True):
         ws = [w for w in ws if id(w) not in seen and w.x0 < col]
-        if ws:
+        if (
+            ws
+            and len(re.sub(r"[^A-Za-z0-9]", "", "".join(w.text for w in ws))) >= 3
+            and (sum(w.conf for w in ws) / len(ws) >= 20)
+        ):
             seen.update(id(w) for w in ws)
             rows.append(sorted(ws, key=lambda w: w.x0))
     rows.sort(key=lambda r: min(w.y0 for w in r))
@@ -192,17 +268,20 @@ def _addressee_on(page: PageText) -> Found | None:
             t = " ".join(w.text for w in r)
             if _STREET.search(clean_words_text(r)):
                 break
-            if ":" in t or dates_in(t):  # a labelled line of the letter head, not the addressee
+            if dates_in(t) or _HEAD_LABEL.search(t):  # a labelled line of the letter head, not the addressee
                 name_rows = []
                 continue
             name_rows.append(r)
         if not name_rows:
             continue
         name_rows = name_rows[-2:] if len(name_rows) > 2 else name_rows
+        name_rows = name_rows[:max_name_rows]
         words = [w for r in name_rows for w in r]
         name = _clean_org(" ".join(_unglue(r, col) for r in name_rows))
         if name:
-            return Found(name, page, words, "addressee block above the city/state/ZIP line", REL_STRUCTURE + 0.1)
+            return Found(
+                name, page, words, "addressee block above the city/state/ZIP line", REL_STRUCTURE + 0.1
+            )
     return None
 
 
@@ -222,12 +301,12 @@ def _block_up(rows: list[list[Word]], zi: int) -> list[list[Word]]:
 
 
 def _unglue(row: list[Word], col: float) -> str:
-    """A row's text; a word running into the right column loses the label glued to it ('INCORPORATEDContact')."""
+    """A row's text; a word running into the right column loses a glued label ('INCORPORATEDContact')."""
     toks = []
     for w in row:
         t = w.text
         if w.x1 > col:
-            t = re.sub(r"^([A-Z0-9&.,'-]{2,})[A-Z][a-z]+.*$", r"\1", t)
+            t = re.sub(r"^\W*([A-Z0-9&.,'-]{2,})[A-Z][a-z]+.*$", r"\1", t)
         toks.append(t)
     return clean_words_text([Word(t, 0, 0, 0, 0, 100) for t in toks])
 
@@ -248,12 +327,15 @@ def extract_nonprofit_letter(
     """org_name, ein ('NN-NNNNNNN'), subsection ('501(c)(3)' or None), letter_date."""
     org = _addressee(pages)
     if org is None:
-        org = read_labelled(pages, ["Organization Name", "Name of Organization", "Legal Name", "Entity Name"],
-                            lambda ws: _clean_org(clean_words_text(ws)), "organization name")
+        org = read_labelled(
+            pages,
+            ["Organization Name", "Name of Organization", "Legal Name", "Entity Name"],
+            lambda ws: _clean_org(clean_words_text(ws)),
+            "organization name",
+        )
     return {
         "org_name": field_of(org),
         "ein": field_of(_ein(pages)),
         "subsection": field_of(_subsection(pages)),
         "letter_date": field_of(_letter_date(pages)),
     }
-

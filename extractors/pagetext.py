@@ -12,6 +12,7 @@ import math
 import os
 import re
 import statistics
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,10 +20,11 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one Tesseract thread per process: far faster here
 
+import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
 import pytesseract
-from PIL import Image, ImageOps, ImageSequence
+from PIL import Image, ImageFilter, ImageOps, ImageSequence
 
 from extractors.filetypes import PDF
 from extractors.model import PageText, Word
@@ -30,6 +32,7 @@ from extractors.model import PageText, Word
 OCR_DPI = 300
 PREVIEW_DPI = 100  # page images kept for checkbox reading and the review desk
 _REAL_WORD = re.compile(r"[A-Za-z]{2,}")
+_PDFIUM = threading.Lock()  # PDFium is not thread-safe; OCR runs outside this lock
 
 
 @dataclass
@@ -94,15 +97,16 @@ def _read_pdf_page(path: Path, index: int) -> PageResult:
         page = pdf.pages[index]
         words = _text_layer_words(page)
         width, height = float(page.width), float(page.height)
-    doc = pdfium.PdfDocument(str(path))
-    try:
-        if _is_real_text(words):
-            preview = doc[index].render(scale=PREVIEW_DPI / 72).to_pil().convert("L")
-            text = PageText(index + 1, width, height, "text_layer", assign_lines(words))
-            return PageResult(text, preview)
-        image = doc[index].render(scale=OCR_DPI / 72, grayscale=True).to_pil()
-    finally:
-        doc.close()
+    with _PDFIUM:
+        doc = pdfium.PdfDocument(str(path))
+        try:
+            if _is_real_text(words):
+                preview = doc[index].render(scale=PREVIEW_DPI / 72).to_pil().convert("L")
+                text = PageText(index + 1, width, height, "text_layer", assign_lines(words))
+                return PageResult(text, preview)
+            image = doc[index].render(scale=OCR_DPI / 72, grayscale=True).to_pil()
+        finally:
+            doc.close()
     return ocr_page(image, index + 1, OCR_DPI)
 
 
@@ -153,6 +157,7 @@ def ocr_page(image: Image.Image, page_no: int, dpi: float) -> PageResult:
         scale = min(300 / dpi, 3.0)
         gray = gray.resize((round(gray.width * scale), round(gray.height * scale)), Image.LANCZOS)
     eff_dpi = dpi * scale
+    gray = flatten_background(gray)
     rotation = 0
     words, conf = _tesseract_words(gray, eff_dpi)
     vertical = _mostly_vertical(words)
@@ -183,6 +188,20 @@ def ocr_page(image: Image.Image, page_no: int, dpi: float) -> PageResult:
         dpi=round(eff_dpi, 1), mean_conf=round(conf, 1),
     )
     return PageResult(text, preview)
+
+
+def flatten_background(gray: Image.Image) -> Image.Image:
+    """Even out the lighting of a photographed page (shadows, gradients) before OCR.
+    Scans with a uniformly white background are left as they are."""
+    small = gray.resize((max(1, gray.width // 8), max(1, gray.height // 8)))
+    background = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(4))
+    bg = np.asarray(background, dtype=np.float32)
+    lo, hi = np.percentile(bg, [5, 95])
+    if lo > 200 and hi - lo < 40:
+        return gray
+    full = np.asarray(background.resize(gray.size), dtype=np.float32) + 1
+    page = np.asarray(gray, dtype=np.float32)
+    return Image.fromarray(np.clip(page / full * 255, 0, 255).astype(np.uint8))
 
 
 def _tesseract_words(gray: Image.Image, dpi: float) -> tuple[list[Word], float]:

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from storage.db import database
+from extractors.names import person_names_match
 from storage import repository as repo
+from storage.db import database
+from storage.records import Finding, Waiver
 from validators.policy import load_policy
 from validators.rules import check_request, verdict
 
@@ -22,6 +24,16 @@ class CheckSummary:
     newly_flagged: list[str] = field(default_factory=list)
     newly_compliant: list[str] = field(default_factory=list)
     codes: Counter[str] = field(default_factory=Counter)
+
+
+def apply_waivers(findings: list[Finding], waivers: list[Waiver]) -> None:
+    """Mark findings a reviewer resolved or waived (same code, same subject)."""
+    for f in findings:
+        for w in waivers:
+            same_subject = (f.subject or "") == (w.subject or "") or person_names_match(f.subject, w.subject)
+            if w.code == f.code and same_subject:
+                f.waiver_id = w.waiver_id
+                break
 
 
 def check_requests(
@@ -41,10 +53,12 @@ def check_requests(
         for d in repo.documents_on_file(s):
             docs_by_org.setdefault(d.org_id or "", []).append(d)
         revocations = repo.load_revocations(s)
+        waivers = repo.active_waivers(s, as_of)
         for req in requests:
             org = orgs[req.org_id]
             findings = check_request(req, org, docs_by_org.get(org.org_id, []), policy, as_of, revocations)
-            v = verdict(findings)
+            apply_waivers(findings, waivers.get(req.request_id, []))
+            v = verdict([f for f in findings if f.waiver_id is None])
             previous = repo.save_check(s, req.request_id, as_of, v, findings)
             summary.checked += 1
             summary.flagged += v == "flagged"

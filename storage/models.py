@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -161,6 +162,7 @@ class FindingRow(Base):
     segment_id: Mapped[int | None] = mapped_column(Integer)
     page: Mapped[int | None] = mapped_column(Integer)
     as_of: Mapped[date] = mapped_column(Date)
+    waiver_id: Mapped[int | None] = mapped_column(Integer)  # set when a reviewer's waiver covers it
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     request: Mapped[RequestRow] = relationship(back_populates="findings")
 
@@ -209,3 +211,80 @@ class Pub78Row(Base):
     ein: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
     deductibility: Mapped[str | None] = mapped_column(String(32))
+
+
+class WaiverRow(Base):
+    """A reviewer's decision on a finding: resolved after manual verification, or waived with a reason.
+    Matches findings by request, code and subject; the sweep respects it until it expires."""
+
+    __tablename__ = "waivers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("facility_requests.request_id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(16))  # resolved | waived
+    reason: Mapped[str] = mapped_column(Text)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class NoticeRow(Base):
+    """Every notice the pipeline sent (or wrote, in dry-run mode); the key makes each one go out once."""
+
+    __tablename__ = "notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)  # deficiency | renewal | digest
+    recipient: Mapped[str] = mapped_column(String(300))
+    org_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    request_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # pending | sent | dry_run | failed
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FileClaimRow(Base):
+    """Work claimed from the watch folder, so two services (or a restart) never read a file twice."""
+
+    __tablename__ = "file_claims"
+    __table_args__ = (UniqueConstraint("path", "size", "mtime_ns"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(String(1000))
+    size: Mapped[int] = mapped_column(Integer)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    claimed_by: Mapped[str] = mapped_column(String(200))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # claimed | done | failed
+    document_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class UserRow(Base):
+    """A staff account of the review desk."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(300))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(32))  # viewer | reviewer | administrator
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LoginAttemptRow(Base):
+    """Login attempts, for rate-limiting failed logins across processes."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(120), index=True)
+    remote: Mapped[str | None] = mapped_column(String(64))
+    success: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -73,3 +73,15 @@ class Finding:
     document: str | None = None
     page: int | None = None
     segment_id: int | None = None
+    waiver_id: int | None = None  # a reviewer resolved or waived it; it no longer flags the request
+
+
+@dataclass(slots=True)
+class Waiver:
+    waiver_id: int
+    request_id: str
+    code: str
+    subject: str | None
+    kind: str  # resolved | waived
+    reason: str
+    expires_on: date | None

@@ -24,9 +24,10 @@ from storage.models import (
     RevocationRow,
     SegmentRow,
     SweepRunRow,
+    WaiverRow,
     utcnow,
 )
-from storage.records import DocumentOnFile, FacilityRequest, Finding, Organization, Revocation
+from storage.records import DocumentOnFile, FacilityRequest, Finding, Organization, Revocation, Waiver
 
 # ---------------------------------------------------------------- registry
 
@@ -275,13 +276,26 @@ def save_check(s: Session, request_id: str, as_of: date, verdict: str, findings:
         row.findings.append(
             FindingRow(
                 code=f.code, severity=f.severity, subject=f.subject, message=f.message, document=f.document,
-                segment_id=f.segment_id, page=f.page, as_of=as_of,
+                segment_id=f.segment_id, page=f.page, as_of=as_of, waiver_id=f.waiver_id,
             )
         )
     row.verdict = verdict
     row.checked_as_of = as_of
     row.checked_at = utcnow()
     return previous
+
+
+def active_waivers(s: Session, as_of: date) -> dict[str, list[Waiver]]:
+    """Waivers not revoked and not expired on `as_of`, by request."""
+    q = select(WaiverRow).where(
+        WaiverRow.revoked_at.is_(None), (WaiverRow.expires_on.is_(None)) | (WaiverRow.expires_on >= as_of)
+    )
+    out: dict[str, list[Waiver]] = {}
+    for w in s.scalars(q):
+        out.setdefault(w.request_id, []).append(
+            Waiver(w.id, w.request_id, w.code, w.subject, w.kind, w.reason, w.expires_on)
+        )
+    return out
 
 
 def request_rows(s: Session) -> list[RequestRow]:

@@ -73,18 +73,16 @@ def _is_header(cells: list[str]) -> bool:
     return bool(cells) and cells[0].strip().upper() in ("EIN", "EMPLOYER IDENTIFICATION NUMBER")
 
 
-def _report(errors: list[RowError] | None, err: RowError) -> None:
+def _report(errors: list[RowError], err: RowError) -> None:
     log.warning("IRS list %s", err)
-    if errors is not None:
-        errors.append(err)
+    errors.append(err)
 
 
-def parse_revocations(lines: Iterable[str], errors: list[RowError] | None = None) -> list[Revocation]:
-    """Revocation records, reinstated ones included (their reinstatement_date is set).
-
-    Malformed rows are logged and, when `errors` is given, appended to it; parsing goes on.
-    """
+def parse_revocations(lines: Iterable[str]) -> tuple[list[Revocation], list[RowError]]:
+    """Revocation records, reinstated ones included (their reinstatement_date is set), and the rows
+    that could not be read (each logged, skipped, and returned with its line number)."""
     out: list[Revocation] = []
+    errors: list[RowError] = []
     for n, line, cells in _rows(lines):
         if _is_header(cells):
             continue
@@ -110,8 +108,10 @@ def parse_revocations(lines: Iterable[str], errors: list[RowError] | None = None
         if revoked is None:
             _report(errors, RowError(n, "no revocation date", line))
             continue
-        out.append(Revocation(ein=ein, legal_name=cells[1], revocation_date=revoked, reinstatement_date=reinstated))
-    return out
+        out.append(
+            Revocation(ein=ein, legal_name=cells[1], revocation_date=revoked, reinstatement_date=reinstated)
+        )
+    return out, errors
 
 
 def revocation_index(revocations: Iterable[Revocation]) -> dict[str, Revocation]:
@@ -125,14 +125,19 @@ def revocation_index(revocations: Iterable[Revocation]) -> dict[str, Revocation]
 
 
 def load_revocations(path: Path | str, errors: list[RowError] | None = None) -> dict[str, Revocation]:
-    """The revocation list of a file, indexed by EIN (NN-NNNNNNN)."""
+    """The revocation list of a file, indexed by EIN (NN-NNNNNNN); bad rows go to `errors`."""
     with open(path, encoding="utf-8", errors="replace") as fh:
-        return revocation_index(parse_revocations(fh, errors))
+        revocations, bad = parse_revocations(fh)
+    if errors is not None:
+        errors.extend(bad)
+    return revocation_index(revocations)
 
 
-def parse_pub78(lines: Iterable[str], errors: list[RowError] | None = None) -> dict[str, str]:
-    """EIN (NN-NNNNNNN) -> organization name, for every well-formed Publication 78 row."""
-    out: dict[str, str] = {}
+def parse_pub78(lines: Iterable[str]) -> tuple[dict[str, tuple[str, str | None]], list[RowError]]:
+    """EIN (NN-NNNNNNN) -> (organization name, deductibility codes or None) for every well-formed
+    Publication 78 row, and the rows that could not be read."""
+    out: dict[str, tuple[str, str | None]] = {}
+    errors: list[RowError] = []
     for n, line, cells in _rows(lines):
         if _is_header(cells):
             continue
@@ -148,10 +153,15 @@ def parse_pub78(lines: Iterable[str], errors: list[RowError] | None = None) -> d
         if not cells[1]:
             _report(errors, RowError(n, "no organization name", line))
             continue
-        out[ein] = cells[1]
-    return out
+        codes = cells[5] if len(cells) == PUB78_COLUMNS and cells[5] else None
+        out[ein] = (cells[1], codes)
+    return out, errors
 
 
-def load_pub78(path: Path | str, errors: list[RowError] | None = None) -> dict[str, str]:
+def load_pub78(path: Path | str, errors: list[RowError] | None = None) -> dict[str, tuple[str, str | None]]:
+    """Publication 78 data of a file: EIN -> (name, deductibility codes); bad rows go to `errors`."""
     with open(path, encoding="utf-8", errors="replace") as fh:
-        return parse_pub78(fh, errors)
+        listed, bad = parse_pub78(fh)
+    if errors is not None:
+        errors.extend(bad)
+    return listed

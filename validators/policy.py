@@ -23,7 +23,13 @@ from extractors.names import fold
 DEFAULT_POLICY_PATH = Path(__file__).with_name("aps_policy.yaml")
 
 DocKind = Literal["coi", "nonprofit_letter", "business_license", "health_permit", "background_check"]
-DOC_KINDS: tuple[str, ...] = ("coi", "nonprofit_letter", "business_license", "health_permit", "background_check")
+DOC_KINDS: tuple[str, ...] = (
+    "coi",
+    "nonprofit_letter",
+    "business_license",
+    "health_permit",
+    "background_check",
+)
 STANDARD_CATEGORIES: tuple[str, ...] = ("1", "2", "3", "4", "5", "6a", "6b")
 
 # Placeholders every message may use, and the extra ones each finding code is given by the rules.
@@ -117,8 +123,11 @@ class Phrases(_Model):
     unknown: str = "not shown"
     document_names: dict[DocKind, str] = Field(
         default_factory=lambda: {
-            "coi": "certificate", "nonprofit_letter": "IRS letter", "business_license": "business license",
-            "health_permit": "health permit", "background_check": "clearance",
+            "coi": "certificate",
+            "nonprofit_letter": "IRS letter",
+            "business_license": "business license",
+            "health_permit": "health permit",
+            "background_check": "clearance",
         }
     )
 
@@ -145,8 +154,9 @@ class Policy(_Model):
     def rule(self, code: str) -> FindingRule:
         return self.findings[code]
 
-    def required_documents(self, category: str, government: bool = False,
-                           community_school: bool = False) -> tuple[str, ...]:
+    def required_documents(
+        self, category: str, government: bool = False, community_school: bool = False
+    ) -> tuple[str, ...]:
         """Documents an organization of this category must show for a request.
 
         A category the policy does not know gets every document any category requires, so an
@@ -170,14 +180,18 @@ class Policy(_Model):
 
     def is_aps(self, printed: str | None, which: Literal["additional_insured", "holder"]) -> bool:
         """Does the printed text name APS under one of the policy's names (as whole words)?"""
-        names = self.additional_insured_names if which == "additional_insured" else self.certificate_holder_names
+        names = (
+            self.additional_insured_names if which == "additional_insured" else self.certificate_holder_names
+        )
         return bool(printed) and any(_name_pattern(n).search(fold(printed)) for n in names)
 
-    def aps_name_spans(self, text: str) -> bool:
-        """Does (already folded) text contain any APS additional-insured name?"""
-        return any(_name_pattern(n).search(text) for n in self.additional_insured_names)
+    def mentions_aps(self, folded_text: str) -> bool:
+        """Does already folded text contain any of the APS additional-insured names?"""
+        return any(_name_pattern(n).search(folded_text) for n in self.additional_insured_names)
 
-    def issuer_accepted(self, kind: Literal["health_permit", "business_license"], printed: str | None) -> bool:
+    def issuer_accepted(
+        self, kind: Literal["health_permit", "business_license"], printed: str | None
+    ) -> bool:
         patterns = self.health_permit_issuers if kind == "health_permit" else self.business_license_issuers
         return bool(printed) and any(_compile(p).search(fold(printed)) for p in patterns)
 
@@ -251,12 +265,16 @@ def _semantic_problems(p: Policy) -> list[str]:
     problems: list[str] = []
     for cat in STANDARD_CATEGORIES:
         if cat not in p.categories:
-            problems.append(f"categories.{cat}: missing category (every priority-of-use category "
-                            f"{', '.join(STANDARD_CATEGORIES)} needs an entry, even with requires: [])")
+            problems.append(
+                f"categories.{cat}: missing category (every priority-of-use category "
+                f"{', '.join(STANDARD_CATEGORIES)} needs an entry, even with requires: [])"
+            )
     for key, cat in p.categories.items():
         for k in cat.government_exempt:
             if k not in cat.requires:
-                problems.append(f"categories.{key}.government_exempt: {k!r} is not in this category's requires")
+                problems.append(
+                    f"categories.{key}.government_exempt: {k!r} is not in this category's requires"
+                )
     for code in p.findings:
         if code not in PLACEHOLDERS:
             problems.append(f"findings.{code}: unknown finding code (known: {', '.join(FINDING_CODES)})")
@@ -267,7 +285,9 @@ def _semantic_problems(p: Policy) -> list[str]:
         if code in PLACEHOLDERS:
             problems += _template_problems(f"findings.{code}.message", rule.message, PLACEHOLDERS[code])
     problems += _template_problems("phrases.where", p.phrases.where, frozenset({"kind", "page"}))
-    problems += _template_problems("phrases.judged", p.phrases.judged, frozenset({"document", "count", "kind"}))
+    problems += _template_problems(
+        "phrases.judged", p.phrases.judged, frozenset({"document", "count", "kind"})
+    )
     for key in ("health_permit_issuers", "business_license_issuers"):
         for i, pat in enumerate(getattr(p, key)):
             try:
@@ -281,8 +301,10 @@ def _semantic_problems(p: Policy) -> list[str]:
     try:
         date(2001, p.school_year_starts.month, p.school_year_starts.day)
     except ValueError:
-        problems.append(f"school_year_starts: {p.school_year_starts.month}/{p.school_year_starts.day} "
-                        "is not a day of the year")
+        problems.append(
+            f"school_year_starts: {p.school_year_starts.month}/{p.school_year_starts.day} "
+            "is not a day of the year"
+        )
     return problems
 
 
@@ -295,6 +317,8 @@ def _template_problems(key: str, template: str, allowed: frozenset[str]) -> list
     if any(f == "" for f in fields):
         return [f"{key}: empty {{}} in the message; name the value, e.g. {{org}}"]
     if bad:
-        return [f"{key}: unknown placeholder(s) {', '.join('{' + b + '}' for b in bad)} "
-                f"(this message may use: {', '.join(sorted(allowed))})"]
+        return [
+            f"{key}: unknown placeholder(s) {', '.join('{' + b + '}' for b in bad)} "
+            f"(this message may use: {', '.join(sorted(allowed))})"
+        ]
     return []

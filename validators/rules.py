@@ -48,7 +48,7 @@ def as_money(v: Any) -> int | None:
     if v is None or v == "" or isinstance(v, bool):
         return None
     if isinstance(v, (int, float)):
-        return int(round(v))
+        return round(v)
     return parse_money(str(v))
 
 
@@ -117,21 +117,42 @@ class Context:
         return self.use_dates[-1] if self.use_dates else None
 
 
-def make_finding(ctx: Context, code: str, doc: DocumentOnFile | None = None, *, field: str | None = None,
-                 subject: str | None = None, judged: str = "", **values: Any) -> Finding:
+def make_finding(
+    ctx: Context,
+    code: str,
+    doc: DocumentOnFile | None = None,
+    *,
+    field: str | None = None,
+    subject: str | None = None,
+    judged: str = "",
+    **values: Any,
+) -> Finding:
     """A Finding with the policy's severity and message; page from the field's evidence."""
     rule = ctx.policy.rule(code)
     page = doc_page(doc, field) if doc else None
     where = ""
     if doc is not None:
-        where = ctx.policy.phrases.where.format(kind=ctx.policy.document_name(doc.doc_type),
-                                                page=page if page is not None else "?")
-    values = {"org": f"'{ctx.org.name}'", "where": where, "judged": judged,
-              "document": doc.document if doc else "", "page": page if page is not None else "", **values}
+        where = ctx.policy.phrases.where.format(
+            kind=ctx.policy.document_name(doc.doc_type), page=page if page is not None else "?"
+        )
+    values = {
+        "org": f"'{ctx.org.name}'",
+        "where": where,
+        "judged": judged,
+        "document": doc.document if doc else "",
+        "page": page if page is not None else "",
+        **values,
+    }
     message = _tidy(rule.message.format(**values))
-    return Finding(code=code, severity=rule.severity, message=message, subject=subject,
-                   document=doc.document if doc else None, page=page,
-                   segment_id=doc.segment_id if doc else None)
+    return Finding(
+        code=code,
+        severity=rule.severity,
+        message=message,
+        subject=subject,
+        document=doc.document if doc else None,
+        page=page,
+        segment_id=doc.segment_id if doc else None,
+    )
 
 
 def _tidy(message: str) -> str:
@@ -148,8 +169,9 @@ def doc_page(doc: DocumentOnFile, field: str | None = None) -> int | None:
 
 
 def verdict(findings: Iterable[Finding]) -> Verdict:
-    """Flagged when any finding blocks; a request with only warnings is compliant."""
-    return "flagged" if any(f.severity == "block" for f in findings) else "compliant"
+    """Flagged when any finding blocks; a request with only warnings (or waived blocks) is compliant."""
+    blocking = (f for f in findings if f.severity == "block" and getattr(f, "waiver_id", None) is None)
+    return "flagged" if any(blocking) else "compliant"
 
 
 # ----------------------------------------------------------------------------- the request
@@ -162,28 +184,56 @@ def request_findings(ctx: Context) -> list[Finding]:
     if ctx.first_use:
         days = (ctx.first_use - sub).days
         if days < pol.notice.request_min_days:
-            out.append(make_finding(ctx, "REQUEST_SHORT_NOTICE", submitted=iso(sub), first_use=iso(ctx.first_use),
-                                    days=days, min_days=pol.notice.request_min_days))
+            out.append(
+                make_finding(
+                    ctx,
+                    "REQUEST_SHORT_NOTICE",
+                    submitted=iso(sub),
+                    first_use=iso(ctx.first_use),
+                    days=days,
+                    min_days=pol.notice.request_min_days,
+                )
+            )
     sub_year = pol.school_year(sub)
     later = [d for d in ctx.use_dates if pol.school_year(d) > sub_year]
     if later:
         y = pol.school_year(later[0])
-        out.append(make_finding(ctx, "REQUEST_NEXT_SCHOOL_YEAR", use_date=iso(later[0]), use_year=f"{y}-{y + 1}",
-                                submitted=iso(sub), submitted_year=f"{sub_year}-{sub_year + 1}"))
+        out.append(
+            make_finding(
+                ctx,
+                "REQUEST_NEXT_SCHOOL_YEAR",
+                use_date=iso(later[0]),
+                use_year=f"{y}-{y + 1}",
+                submitted=iso(sub),
+                submitted_year=f"{sub_year}-{sub_year + 1}",
+            )
+        )
     if ctx.kitchen_dates:
         first_k = ctx.kitchen_dates[0]
         days = (first_k - sub).days
         if days < pol.notice.kitchen_min_days:
-            out.append(make_finding(ctx, "KITCHEN_SHORT_NOTICE", kitchen_date=iso(first_k), submitted=iso(sub),
-                                    days=days, min_days=pol.notice.kitchen_min_days))
+            out.append(
+                make_finding(
+                    ctx,
+                    "KITCHEN_SHORT_NOTICE",
+                    kitchen_date=iso(first_k),
+                    submitted=iso(sub),
+                    days=days,
+                    min_days=pol.notice.kitchen_min_days,
+                )
+            )
     return out
 
 
 # ----------------------------------------------------------------------------- judging one of several
 
-def judge_best(ctx: Context, docs: list[DocumentOnFile], judge: Callable[[DocumentOnFile, str], list[Finding]],
-               rank: Callable[[DocumentOnFile, list[Finding]], tuple]
-               ) -> tuple[DocumentOnFile | None, list[Finding]]:
+
+def judge_best(
+    ctx: Context,
+    docs: list[DocumentOnFile],
+    judge: Callable[[DocumentOnFile, str], list[Finding]],
+    rank: Callable[[DocumentOnFile, list[Finding]], tuple],
+) -> tuple[DocumentOnFile | None, list[Finding]]:
     """Judge every document of one kind and report the one that best covers the request.
 
     `rank` gives a sort key (smaller is better) from a document and its own findings; the judged
@@ -196,8 +246,9 @@ def judge_best(ctx: Context, docs: list[DocumentOnFile], judge: Callable[[Docume
     scored.sort(key=lambda t: (t[0], t[1]))
     best = scored[0][2]
     if len(docs) > 1:
-        note = ctx.policy.phrases.judged.format(document=best.document, count=len(docs),
-                                                kind=ctx.policy.document_name(best.doc_type))
+        note = ctx.policy.phrases.judged.format(
+            document=best.document, count=len(docs), kind=ctx.policy.document_name(best.doc_type)
+        )
     return best, judge(best, note)
 
 
@@ -261,8 +312,7 @@ def activity_dates_named(description: str | None, use_dates: Sequence[date]) -> 
         return []
     periods = named_periods(description)
     month_days = set(_month_days(description))
-    return [u for u in use_dates
-            if any(a <= u <= b for a, b in periods) or (u.month, u.day) in month_days]
+    return [u for u in use_dates if any(a <= u <= b for a, b in periods) or (u.month, u.day) in month_days]
 
 
 _AI_PHRASE = re.compile(r"\badditional(?:ly)? insured|\baddl insd\b|\badd l insured\b")
@@ -276,7 +326,7 @@ def states_aps_additional_insured(description: str | None, holder: str | None, p
         s = fold(sentence)
         if not _AI_PHRASE.search(s) or re.search(r"\bnot\b", s):
             continue
-        if policy.aps_name_spans(s):
+        if policy.mentions_aps(s):
             return True
         if "certificate holder" in s and policy.is_aps(holder, "holder"):
             return True
@@ -312,14 +362,21 @@ def coi_limit(doc: DocumentOnFile, use_dates: Sequence[date], policy: Policy) ->
     note = ""
     if umb:
         u_from, u_to = as_date(f.get("umbrella_effective")), as_date(f.get("umbrella_expiration"))
-        covers = bool(use_dates) and u_from is not None and u_to is not None and \
-            u_from <= use_dates[0] and use_dates[-1] <= u_to
+        covers = (
+            bool(use_dates)
+            and u_from is not None
+            and u_to is not None
+            and u_from <= use_dates[0]
+            and use_dates[-1] <= u_to
+        )
         if covers and policy.insurance.umbrella_counts_toward_minimum:
             total += umb
             note = f" (general liability {money(gl)} plus umbrella {money(umb)})"
         elif policy.insurance.umbrella_counts_toward_minimum:
-            note = (f" (an umbrella of {money(umb)} is not counted: its period "
-                    f"{period(u_from, u_to)} does not cover every use date)")
+            note = (
+                f" (an umbrella of {money(umb)} is not counted: its period "
+                f"{period(u_from, u_to)} does not cover every use date)"
+            )
     return total, gl, note
 
 
@@ -339,13 +396,21 @@ def coi_findings(ctx: Context, doc: DocumentOnFile, judged: str = "") -> list[Fi
         out.append(make_finding(ctx, code, doc, field=field, judged=judged, **values))
 
     total, gl, note = coi_limit(doc, ctx.use_dates, pol)
-    if total < pol.insurance.minimum_each_occurrence:
-        add("COI_LIMIT_BELOW_MINIMUM", "gl_each_occurrence", limit=money(total) if gl is not None else unknown,
-            gl_limit=money(gl), umbrella_note=note, minimum=money(pol.insurance.minimum_each_occurrence))
+    if gl is None or total < pol.insurance.minimum_each_occurrence:
+        add(
+            "COI_LIMIT_BELOW_MINIMUM",
+            "gl_each_occurrence",
+            limit=money(total) if gl is not None else unknown,
+            gl_limit=money(gl),
+            umbrella_note=note,
+            minimum=money(pol.insurance.minimum_each_occurrence),
+        )
 
     ai = f.get("additional_insured_aps")
     if ai is None:
-        ai = states_aps_additional_insured(as_text(f.get("description")), as_text(f.get("certificate_holder")), pol)
+        ai = states_aps_additional_insured(
+            as_text(f.get("description")), as_text(f.get("certificate_holder")), pol
+        )
     if ai is not True:
         add("COI_ADDITIONAL_INSURED_MISSING", "additional_insured_aps")
 
@@ -353,8 +418,12 @@ def coi_findings(ctx: Context, doc: DocumentOnFile, judged: str = "") -> list[Fi
     if exp is not None and exp < ctx.as_of:
         add("COI_EXPIRED", "gl_expiration", expiration=iso(exp))
     elif not coi_covers_use_dates(doc, ctx):
-        add("COI_DOES_NOT_COVER_USE_DATES", "gl_expiration" if eff else "gl_effective",
-            period=period(eff, exp, unknown), use_period=span(ctx.use_dates))
+        add(
+            "COI_DOES_NOT_COVER_USE_DATES",
+            "gl_expiration" if eff else "gl_effective",
+            period=period(eff, exp, unknown),
+            use_period=span(ctx.use_dates),
+        )
 
     if not has_am_best_rating(f.get("am_best_rating")):
         insurer = as_text(f.get("insurer_name"))
@@ -367,11 +436,16 @@ def coi_findings(ctx: Context, doc: DocumentOnFile, judged: str = "") -> list[Fi
     if not description:
         add("COI_MISSING_ACTIVITY", "description", problem="is empty", use_period=span(ctx.use_dates))
     elif ctx.use_dates and not activity_dates_named(description, ctx.use_dates):
-        printed = [p for p in named_periods(description)]
-        problem = ("names no date" if not printed else
-                   "names no date of this activity (it names " +
-                   ", ".join(a.isoformat() if a == b else f"{a.isoformat()} to {b.isoformat()}"
-                             for a, b in printed[:3]) + ")")
+        printed = named_periods(description)
+        problem = (
+            "names no date"
+            if not printed
+            else "names no date of this activity (it names "
+            + ", ".join(
+                a.isoformat() if a == b else f"{a.isoformat()} to {b.isoformat()}" for a, b in printed[:3]
+            )
+            + ")"
+        )
         add("COI_MISSING_ACTIVITY", "description", problem=problem, use_period=span(ctx.use_dates))
 
     insured = as_text(f.get("insured_name"))
@@ -387,9 +461,15 @@ def coi_findings(ctx: Context, doc: DocumentOnFile, judged: str = "") -> list[Fi
 def coi_rank(ctx: Context) -> Callable[[DocumentOnFile, list[Finding]], tuple]:
     def rank(doc: DocumentOnFile, findings: list[Finding]) -> tuple:
         named = len(activity_dates_named(as_text(doc.fields.get("description")), ctx.use_dates))
-        return (not coi_covers_use_dates(doc, ctx), _blocks(findings), -named, _warns(findings),
-                _neg_ordinal(as_date(doc.fields.get("gl_expiration"))),
-                _neg_ordinal(as_date(doc.fields.get("issue_date"))))
+        return (
+            not coi_covers_use_dates(doc, ctx),
+            _blocks(findings),
+            -named,
+            _warns(findings),
+            _neg_ordinal(as_date(doc.fields.get("gl_expiration"))),
+            _neg_ordinal(as_date(doc.fields.get("issue_date"))),
+        )
+
     return rank
 
 
@@ -403,8 +483,9 @@ def states_501c(v: Any) -> bool:
     return bool(s and _SUBSECTION.search(s))
 
 
-def letter_findings(ctx: Context, doc: DocumentOnFile, revoked_eins: dict[str, Revocation] | None,
-                    judged: str = "") -> list[Finding]:
+def letter_findings(
+    ctx: Context, doc: DocumentOnFile, revoked_eins: dict[str, Revocation] | None, judged: str = ""
+) -> list[Finding]:
     pol, f, out = ctx.policy, doc.fields, []
     unknown = pol.phrases.unknown
 
@@ -435,8 +516,9 @@ def revoked(ein: str | None, revoked_eins: dict[str, Revocation] | None) -> Revo
     return rev if rev is not None and rev.reinstatement_date is None else None
 
 
-def revocation_findings(ctx: Context, letter: DocumentOnFile | None,
-                        revoked_eins: dict[str, Revocation] | None) -> list[Finding]:
+def revocation_findings(
+    ctx: Context, letter: DocumentOnFile | None, revoked_eins: dict[str, Revocation] | None
+) -> list[Finding]:
     """NONPROFIT_REVOKED for the EIN on file and the judged letter's EIN."""
     eins = [ein_digits(ctx.org.ein)]
     if letter is not None:
@@ -446,8 +528,16 @@ def revocation_findings(ctx: Context, letter: DocumentOnFile | None,
         rev = revoked(ein, revoked_eins)
         if rev:
             from_letter = letter is not None and ein_digits(letter.fields.get("ein")) == ein
-            out.append(make_finding(ctx, "NONPROFIT_REVOKED", letter if from_letter else None, field="ein",
-                                    ein=ein, revoked=iso(rev.revocation_date)))
+            out.append(
+                make_finding(
+                    ctx,
+                    "NONPROFIT_REVOKED",
+                    letter if from_letter else None,
+                    field="ein",
+                    ein=ein,
+                    revoked=iso(rev.revocation_date),
+                )
+            )
     return out
 
 
@@ -506,15 +596,34 @@ def permit_findings(ctx: Context, permits: list[DocumentOnFile]) -> list[Finding
         out = []
         issuer = as_text(doc.fields.get("issuer"))
         if not pol.issuer_accepted("health_permit", issuer):
-            out.append(make_finding(ctx, "HEALTH_PERMIT_ISSUER_INVALID", doc, field="issuer", judged=judged,
-                                    printed=quoted(issuer, pol.phrases.unknown)))
+            out.append(
+                make_finding(
+                    ctx,
+                    "HEALTH_PERMIT_ISSUER_INVALID",
+                    doc,
+                    field="issuer",
+                    judged=judged,
+                    printed=quoted(issuer, pol.phrases.unknown),
+                )
+            )
         pool = [doc, *accepted]
         uncovered = [d for d in ctx.kitchen_dates if not any(permit_covers(p, d) for p in pool)]
         if uncovered:
-            out.append(make_finding(ctx, "HEALTH_PERMIT_DATES", doc, field="valid_to", judged=judged,
-                                    period=period(as_date(doc.fields.get("valid_from")),
-                                                  as_date(doc.fields.get("valid_to")), pol.phrases.unknown),
-                                    uncovered=", ".join(d.isoformat() for d in uncovered)))
+            out.append(
+                make_finding(
+                    ctx,
+                    "HEALTH_PERMIT_DATES",
+                    doc,
+                    field="valid_to",
+                    judged=judged,
+                    period=period(
+                        as_date(doc.fields.get("valid_from")),
+                        as_date(doc.fields.get("valid_to")),
+                        pol.phrases.unknown,
+                    ),
+                    uncovered=", ".join(d.isoformat() for d in uncovered),
+                )
+            )
         return out
 
     def rank(doc: DocumentOnFile, findings: list[Finding]) -> tuple:
@@ -527,28 +636,61 @@ def permit_findings(ctx: Context, permits: list[DocumentOnFile]) -> list[Finding
 # ----------------------------------------------------------------------------- background checks
 
 
+_JOINERS = re.compile(r"(?<=[A-Za-z])['’`‘-](?=[A-Za-z])")
+
+
+def same_person(printed: str | None, listed: str | None) -> bool:
+    """person_names_match, with "O'Brien" and "Garcia-Lopez" kept as one surname word.
+
+    names.fold splits such surnames into two words, so 'O'Brien, Kevin A.' (last name 'o brien')
+    would not match 'Kevin A. O'Brien' (last name 'brien'); joining them first fixes that.
+    """
+    if not printed or not listed:
+        return False
+    return person_names_match(_JOINERS.sub("", printed), _JOINERS.sub("", listed))
+
+
 def is_cleared(v: Any) -> bool:
     return fold(as_text(v) or "") == "cleared"
 
 
 def person_findings(ctx: Context, person: str, checks: list[DocumentOnFile]) -> list[Finding]:
     """The clearance rules for one listed person, judged on that person's best clearance."""
-    mine = [c for c in checks if person_names_match(as_text(c.fields.get("person_name")), person)]
+    mine = [c for c in checks if same_person(as_text(c.fields.get("person_name")), person)]
     if not mine:
         return [make_finding(ctx, "BACKGROUND_CHECK_MISSING", subject=person, person=person)]
 
     def one(doc: DocumentOnFile, judged: str) -> list[Finding]:
         status = as_text(doc.fields.get("status"))
         if not is_cleared(status):
-            return [make_finding(ctx, "BACKGROUND_CHECK_NOT_CLEARED", doc, field="status", subject=person,
-                                 judged=judged, person=person,
-                                 status=(status or ctx.policy.phrases.unknown).replace("_", " "))]
+            return [
+                make_finding(
+                    ctx,
+                    "BACKGROUND_CHECK_NOT_CLEARED",
+                    doc,
+                    field="status",
+                    subject=person,
+                    judged=judged,
+                    person=person,
+                    status=(status or ctx.policy.phrases.unknown).replace("_", " "),
+                )
+            ]
         exp = as_date(doc.fields.get("expiration_date"))
         needed = ctx.last_use or ctx.as_of
         if exp is None or exp < needed:
-            return [make_finding(ctx, "BACKGROUND_CHECK_EXPIRED", doc, field="expiration_date", subject=person,
-                                 judged=judged, person=person, expiration=iso(exp, ctx.policy.phrases.unknown),
-                                 last_use=iso(needed))]
+            return [
+                make_finding(
+                    ctx,
+                    "BACKGROUND_CHECK_EXPIRED",
+                    doc,
+                    field="expiration_date",
+                    subject=person,
+                    judged=judged,
+                    person=person,
+                    expiration=iso(exp, ctx.policy.phrases.unknown),
+                    last_use=iso(needed),
+                )
+            ]
         return []
 
     def rank(doc: DocumentOnFile, findings: list[Finding]) -> tuple:
@@ -569,8 +711,14 @@ def make_context(request: FacilityRequest, org: Organization, policy: Policy, as
     return Context(request, org, policy, as_of, use_dates, kitchen, submitted)
 
 
-def check_request(request: FacilityRequest, org: Organization, documents: list[DocumentOnFile], policy: Policy,
-                  as_of: date, revoked_eins: dict[str, Revocation] | None = None) -> list[Finding]:
+def check_request(
+    request: FacilityRequest,
+    org: Organization,
+    documents: list[DocumentOnFile],
+    policy: Policy,
+    as_of: date,
+    revoked_eins: dict[str, Revocation] | None = None,
+) -> list[Finding]:
     """Every finding for one facility-use request, from the organization's documents on file."""
     ctx = make_context(request, org, policy, as_of)
     mine = [d for d in documents if d.org_id == org.org_id]
@@ -597,8 +745,9 @@ def check_request(request: FacilityRequest, org: Organization, documents: list[D
         if not letters:
             out.append(make_finding(ctx, "NONPROFIT_LETTER_MISSING"))
         else:
-            best, judged = judge_best(ctx, letters, lambda d, j: letter_findings(ctx, d, revoked_eins, j),
-                                      letter_rank)
+            best, judged = judge_best(
+                ctx, letters, lambda d, j: letter_findings(ctx, d, revoked_eins, j), letter_rank
+            )
             out += judged
         out += revocation_findings(ctx, best, revoked_eins)
     if "business_license" in needed:
@@ -614,4 +763,3 @@ def check_request(request: FacilityRequest, org: Organization, documents: list[D
         for person in dict.fromkeys(p for p in request.personnel if p and p.strip()):
             out += person_findings(ctx, person.strip(), checks)
     return out
-

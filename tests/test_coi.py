@@ -1,0 +1,122 @@
+"""Certificate of liability insurance reader, on real files read through the real read_pages (OCR)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from extractors.coi import FIELDS, extract_coi
+from extractors.filetypes import Limits, check_file
+from extractors.pagetext import read_pages
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+DEV = SHARED / "corpus" / "dev" / "inbox"
+REAL = SHARED / "real-samples"
+
+
+def _pages(path: Path) -> tuple[list, dict]:
+    media_type, _n = check_file(path, Limits())
+    res = read_pages(path, media_type)
+    return [r.text for r in res], {r.text.page_no: r.preview for r in res}
+
+
+def _read(path: Path) -> dict:
+    pages, previews = _pages(path)
+    return extract_coi(pages, previews.get)
+
+
+@pytest.fixture(scope="module")
+def born_digital_pages() -> tuple[list, dict]:
+    return _pages(DEV / "COI.pdf")
+
+
+@pytest.fixture(scope="module")
+def born_digital(born_digital_pages: tuple[list, dict]) -> dict:
+    pages, previews = born_digital_pages
+    return extract_coi(pages, previews.get)
+
+
+@pytest.fixture(scope="module")
+def scanned() -> dict:
+    return _read(DEV / "Scan_20261110_115411.pdf")
+
+
+@pytest.fixture(scope="module")
+def jazz() -> dict:
+    return _read(REAL / "coi_acord25_2010_kc_american-jazz-museum_filled.pdf")
+
+
+@pytest.fixture(scope="module")
+def sainz() -> dict:
+    return _read(REAL / "coi_acord25_coiauditor_sainz_scanned.pdf")
+
+
+def test_every_field_is_returned(born_digital: dict) -> None:
+    assert set(born_digital) == set(FIELDS)
+
+
+def test_born_digital_dev_certificate(born_digital: dict) -> None:
+    f = {k: v.value for k, v in born_digital.items()}
+    assert f["insured_name"] == "KENNEDY MIDDLE DADS CLUB"
+    assert f["insurer_name"] == "Pinon Assurance Company"
+    assert f["am_best_rating"] == "A IX"
+    assert f["gl_policy_number"] == "76-CPP-358162"
+    assert f["gl_effective"] == date(2026, 8, 3)
+    assert f["gl_expiration"] == date(2027, 8, 3)
+    assert f["gl_each_occurrence"] == 2_000_000
+    assert f["gl_aggregate"] == 4_000_000
+    assert f["coverage_trigger"] == "claims_made"  # vector check mark, read from the preview
+    assert f["umbrella_each_occurrence"] is None
+    assert f["additional_insured_aps"] is True
+    assert f["certificate_holder"] == "Albuquerque Public Schools"
+    assert f["issue_date"] == date(2026, 11, 6)
+    assert born_digital["gl_each_occurrence"].evidence.page == 1
+
+
+def test_scanned_dev_certificate(scanned: dict) -> None:
+    f = {k: v.value for k, v in scanned.items()}
+    assert f["insured_name"] == "SUNPORT BALLET FOLKLORICO, INC."
+    assert f["gl_policy_number"] == "BKS58178007"
+    assert (f["gl_effective"], f["gl_expiration"]) == (date(2026, 10, 13), date(2027, 10, 13))
+    assert f["gl_each_occurrence"] == 1_000_000
+    assert f["coverage_trigger"] == "occurrence"
+    assert f["umbrella_each_occurrence"] == 5_000_000
+    assert f["am_best_rating"] == "A IX"
+    assert f["additional_insured_aps"] is True
+    assert f["issue_date"] == date(2026, 11, 3)
+
+
+def test_real_2010_certificate(jazz: dict) -> None:
+    f = {k: v.value for k, v in jazz.items()}
+    assert f["insured_name"] == "American Jazz Museum, Inc."
+    assert f["insurer_name"] == "West Bend Mutual Ins Co"
+    assert f["gl_policy_number"] == "NS62123306"
+    assert (f["gl_effective"], f["gl_expiration"]) == (date(2014, 8, 10), date(2015, 8, 10))
+    assert f["gl_each_occurrence"] == 1_000_000
+    assert f["gl_aggregate"] == 2_000_000
+    assert f["coverage_trigger"] == "occurrence"
+    assert f["certificate_holder"].startswith("City of Kansas City")
+    assert f["additional_insured_aps"] is False  # the City is additional insured, not APS
+    assert f["issue_date"] == date(2015, 6, 11)
+
+
+def test_real_scanned_certificate(sainz: dict) -> None:
+    f = {k: v.value for k, v in sainz.items()}
+    assert "Sainz Construction" in f["insured_name"]
+    assert f["gl_policy_number"] == "03540988"
+    assert (f["gl_effective"], f["gl_expiration"]) == (date(2024, 1, 28), date(2025, 1, 28))
+    assert f["gl_each_occurrence"] == 1_000_000
+    assert f["gl_aggregate"] == 2_000_000
+    assert f["additional_insured_aps"] is False
+
+
+def test_aps_names_are_a_parameter(born_digital_pages: tuple[list, dict]) -> None:
+    pages, previews = born_digital_pages
+    other = extract_coi(pages, previews.get, aps_names=["Santa Fe Public Schools"])
+    assert other["additional_insured_aps"].value is False
+    # without previews the check marks (vector graphics) cannot be seen: no guess
+    blind = extract_coi(pages)
+    assert blind["coverage_trigger"].value is None
+    assert blind["gl_each_occurrence"].value == 2_000_000
