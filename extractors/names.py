@@ -11,6 +11,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from rapidfuzz.distance import Levenshtein
+
 LEGAL_SUFFIXES = {
     "inc", "incorporated", "llc", "l l c", "corp", "corporation", "co", "company", "ltd", "pc",
     "pllc", "nfp",
@@ -48,12 +50,21 @@ def dba_parts(name: str) -> list[str]:
 
 
 def org_names_match(printed: str | None, names: Iterable[str]) -> bool:
-    """Does a printed name (which may be 'X dba Y') match any of an organization's names?"""
+    """Does a printed name (which may be 'X dba Y') match any of an organization's names?
+
+    Besides the policy's normalization, a word split by OCR ('Athi etic') or one misread letter in
+    a long name is tolerated: such a slip never turns one organization's name into another's."""
     if not printed:
         return False
-    keys = {org_key(n) for n in names if n}
+    keys = {org_key(n).replace(" ", "") for n in names if n}
     keys.discard("")
-    return any(org_key(p) in keys for p in dba_parts(printed))
+    for part in dba_parts(printed):
+        got = org_key(part).replace(" ", "")
+        if got in keys:
+            return True
+        if len(got) >= 15 and any(Levenshtein.distance(got, k, score_cutoff=1) <= 1 for k in keys):
+            return True
+    return False
 
 
 def person_tokens(name: str) -> tuple[str, str, list[str]]:

@@ -183,7 +183,14 @@ class Policy(_Model):
         names = (
             self.additional_insured_names if which == "additional_insured" else self.certificate_holder_names
         )
-        return bool(printed) and any(_name_pattern(n).search(fold(printed)) for n in names)
+        if not printed:
+            return False
+        folded = fold(printed)
+        squeezed = folded.replace(" ", "")  # OCR splits words: 'Public School s'
+        return any(
+            _name_pattern(n).search(folded) or (len(n) >= 10 and fold(n).replace(" ", "") in squeezed)
+            for n in names
+        )
 
     def mentions_aps(self, folded_text: str) -> bool:
         """Does already folded text contain any of the APS additional-insured names?"""
