@@ -351,6 +351,12 @@ def report(
     console.print(f"Wrote {file} ({len(records)} findings on {len(rows)} flagged requests).")
 
 
+# Commands of other parts of the project register themselves here (one line each).
+# -- service commands (serve, sweep, notices, doctor) --
+# -- review desk commands (web, users) --
+# -- benchmark / scale-out commands --
+
+
 def main() -> None:  # pragma: no cover
     app()
 
