@@ -171,7 +171,7 @@ def ocr_page(image: Image.Image, page_no: int, dpi: float) -> PageResult:
             turned = gray.rotate(-angle, expand=True, fillcolor=255)
             w2, c2 = _tesseract_words(turned, eff_dpi)
             q = _upright_quality(w2, c2)
-            if q > best[0]:
+            if q > best[0] and q >= 10:  # a blank or noisy page is left as it is
                 best = (q, turned, w2, c2, angle)
             if q > 0 and c2 >= 75 and not _looks_unread(w2, c2):
                 break

@@ -2,6 +2,7 @@
 data folder (its own state lives in COMPLIANCE_HOME/prefect) unless the user configured Prefect."""
 
 import os as _os
+import warnings as _warnings
 from pathlib import Path as _Path
 
 _home = _Path(_os.environ.get("COMPLIANCE_HOME") or _Path.home() / ".compliance").expanduser()
@@ -11,3 +12,5 @@ _os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 _os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 _os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
 _os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+# Prefect's own models trip a pydantic warning that means nothing to staff.
+_warnings.filterwarnings("ignore", message="The 'deprecated' attribute")

@@ -27,7 +27,7 @@ irs_app = typer.Typer(help="IRS data: the automatic-revocation list and Publicat
 app.add_typer(registry_app, name="registry")
 app.add_typer(irs_app, name="irs")
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     Optional[str],

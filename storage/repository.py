@@ -131,7 +131,7 @@ def find_original(s: Session, sha256: str) -> DocumentRow | None:
 
 
 def seen_keys(s: Session) -> set[tuple[str, str]]:
-    return set(s.execute(select(DocumentRow.relative_path, DocumentRow.sha256)).tuples())
+    return {(p, h) for p, h in s.execute(select(DocumentRow.relative_path, DocumentRow.sha256))}
 
 
 def add_document(s: Session, **values: Any) -> DocumentRow:
@@ -259,7 +259,7 @@ def all_documents(s: Session) -> list[DocumentRow]:
 
 
 def document_counts(s: Session) -> dict[str, int]:
-    return dict(s.execute(select(DocumentRow.status, func.count()).group_by(DocumentRow.status)).tuples())
+    return {k: v for k, v in s.execute(select(DocumentRow.status, func.count()).group_by(DocumentRow.status))}
 
 
 # ---------------------------------------------------------------- checks

@@ -146,3 +146,32 @@ def test_ingest_runs_as_a_prefect_flow(tmp_path: Path) -> None:
     import asyncio
 
     assert "Completed" in asyncio.run(runs())
+
+
+def test_real_samples_ingest_without_error(tmp_path: Path) -> None:
+    from tests.conftest import REAL
+
+    db_url = f"sqlite:///{tmp_path / 'c.db'}"
+    summary = ingest_folder(REAL, IngestOptions(keep=True), db_url, use_prefect=False)
+    pdfs = sorted(p.name for p in REAL.glob("*.pdf"))
+    got = statuses(db_url)
+    assert summary.files_seen == len(pdfs) + 1  # and PROVENANCE.md
+    assert got["PROVENANCE.md"][0] == "rejected"
+    for name in pdfs:
+        assert got[name][0] == "processed", (name, got[name])
+    with database(db_url).session() as s:
+        docs = {d.relative_path: d for d in repo.all_documents(s)}
+        jazz = docs["coi_acord25_2010_kc_american-jazz-museum_filled.pdf"]
+        assert jazz.segments[0].doc_type == "coi"
+        fields = {f.name: f.value for f in jazz.segments[0].fields}
+        assert fields["gl_policy_number"] == "NS62123306"
+        assert fields["gl_each_occurrence"] == 1_000_000
+        hroc = repo.cached_pages(s, docs["irs501c3_2025_hroc_scanned.pdf"].sha256)
+        assert hroc[0].source == "ocr" and "HEALING ROOTS" in hroc[0].text.upper()
+        for d in docs.values():
+            for page in repo.cached_pages(s, d.sha256) or []:
+                readable = [w for w in page.words if w.conf > 60 and len(w.text) > 2]
+                if len(readable) < 10:  # a blank back page
+                    assert page.rotation == 0
+                    continue
+                assert page.mean_conf > 50, (d.relative_path, page.page_no)
