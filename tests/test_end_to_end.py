@@ -76,7 +76,7 @@ def test_every_value_carries_its_evidence(dev_run: dict) -> None:
     with_values = 0
     for d in processed:
         for name, value in d["fields"].items():
-            if value is None:
+            if value in (None, ""):
                 continue
             with_values += 1
             ev = d["evidence"].get(name)
