@@ -53,7 +53,7 @@ class PageText:
     source: TextSource
     words: list[Word] = field(default_factory=list)
     rotation: int = 0  # degrees clockwise applied to the source image to make it upright
-    skew: float = 0.0  # small-angle correction applied after rotation, degrees
+    skew: float = 0.0  # small-angle straightening applied after rotation, degrees
     dpi: float = 72.0  # resolution the page was read at (OCR)
     mean_conf: float = 100.0
 
