@@ -8,7 +8,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -30,12 +30,12 @@ console = Console()
 err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--db", help="Database URL (e.g. postgresql://user:pw@host/db). Default: $COMPLIANCE_DATABASE_URL, "
                  "else SQLite in the data folder ($COMPLIANCE_HOME, default ~/.compliance)."),
 ]
 AsOfOption = Annotated[
-    Optional[str], typer.Option("--as-of", help="Check as of this date (YYYY-MM-DD). Default: today.")
+    str | None, typer.Option("--as-of", help="Check as of this date (YYYY-MM-DD). Default: today.")
 ]
 
 
@@ -199,7 +199,7 @@ def reprocess(db: DbOption = None) -> None:
 def check(
     as_of: AsOfOption = None,
     db: DbOption = None,
-    policy: Annotated[Optional[Path], typer.Option(help="A policy file (YAML) instead of the APS default.")] = None,
+    policy: Annotated[Path | None, typer.Option(help="A policy file (YAML) instead of the APS default.")] = None,
 ) -> None:
     """Check every request against the policy as of a date, and store the findings."""
     from flows.checks import check_requests
@@ -229,7 +229,7 @@ def export(
 def run(
     corpus: Annotated[Path, typer.Argument(help="A corpus folder: registry.json, inbox/, optional irs/revocations.txt.")],
     as_of: AsOfOption = None,
-    export_file: Annotated[Optional[Path], typer.Option("--export", help="Write results.json here.")] = None,
+    export_file: Annotated[Path | None, typer.Option("--export", help="Write results.json here.")] = None,
     db: DbOption = None,
     prefect: Annotated[bool, typer.Option(help="Run ingestion as a Prefect flow.")] = True,
 ) -> None:
@@ -270,8 +270,8 @@ SEVERITY_ORDER = {"block": 0, "warn": 1}
 
 
 def _status_rows(db: str | None):  # type: ignore[no-untyped-def]
-    from storage.db import database
     from storage import repository as repo
+    from storage.db import database
 
     with database(db).session() as s:
         rows = [r for r in repo.request_rows(s) if r.verdict == "flagged"]

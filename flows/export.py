@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from storage.db import database
 from storage import repository as repo
+from storage.db import database
 
 
 def build_export(db_url: str | None, as_of: date) -> dict[str, Any]:

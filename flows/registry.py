@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storage.db import database
 from storage import repository as repo
+from storage.db import database
 from storage.registry_file import read_registry
 from storage.settings import compliance_home
 from validators.irs import parse_pub78, parse_revocations

@@ -10,7 +10,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PIL import Image
@@ -18,7 +18,6 @@ from PIL import Image
 from extractors.documents import has_usable_text, read_documents
 from extractors.filetypes import Limits, RejectedFile, check_file
 from extractors.linking import hints_from_path, link_document
-from extractors.model import PageText
 from extractors.pagetext import PageResult, page_jobs, run_page_jobs
 from storage import repository as repo
 from storage.db import database
@@ -142,7 +141,7 @@ def _receive_one(s, path: Path, rel: str, seen: set, opts: IngestOptions, paths:
         stored = str(store_original(paths.originals, path, sha).relative_to(paths.home))
     common = dict(
         sha256=sha, original_name=path.name, relative_path=rel, size_bytes=size, stored_path=stored,
-        received_at=datetime.now(timezone.utc),
+        received_at=datetime.now(UTC),
     )
     original = repo.find_original(s, sha)
     if original is not None:
@@ -267,7 +266,7 @@ def understand(db_url: str | None, document_ids: list[int]) -> IngestSummary:
             repo.replace_segments(s, doc, linked)
             doc.status = "processed"
             doc.reason = None
-            doc.processed_at = datetime.now(timezone.utc)
+            doc.processed_at = datetime.now(UTC)
             summary.processed += 1
             summary.documents_found += sum(1 for ld in linked if ld.extracted.doc_type)
             for ld in linked:

@@ -10,9 +10,8 @@ from sqlalchemy import inspect
 
 from extractors.model import Evidence, ExtractedDocument, FieldValue, PageText, Word
 from flows.registry import import_registry
-from storage.db import database
 from storage import repository as repo
-from storage.db import Database, schema_is_current
+from storage.db import Database, database, schema_is_current
 from storage.records import Finding
 from storage.registry_file import read_registry
 from tests.conftest import DEV
