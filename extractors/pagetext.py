@@ -176,6 +176,8 @@ def ocr_page(image: Image.Image, page_no: int, dpi: float) -> PageResult:
                 break
         _, upright, words, conf, rotation, pre_skew = best
     gray = upright
+    words = _reread_weak_lines(gray, words, eff_dpi)
+    conf = statistics.fmean(w.conf for w in words) if words else 0.0
     skew = _estimate_skew(words)
     width, height = gray.width * 72 / eff_dpi, gray.height * 72 / eff_dpi
     if abs(skew) >= 0.25:
@@ -234,9 +236,9 @@ def flatten_background(gray: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(page / full * 255, 0, 255).astype(np.uint8))
 
 
-def _tesseract_words(gray: Image.Image, dpi: float) -> tuple[list[Word], float]:
+def _tesseract_words(gray: Image.Image, dpi: float, psm: int = 3) -> tuple[list[Word], float]:
     data = pytesseract.image_to_data(
-        gray, lang="eng", config=f"--psm 3 --dpi {round(dpi)}", output_type=pytesseract.Output.DICT
+        gray, lang="eng", config=f"--psm {psm} --dpi {round(dpi)}", output_type=pytesseract.Output.DICT
     )
     k = 72 / dpi
     words = []
@@ -246,9 +248,99 @@ def _tesseract_words(gray: Image.Image, dpi: float) -> tuple[list[Word], float]:
         if not text or conf < 0:
             continue
         x, y, w, h = data["left"][i], data["top"][i], data["width"][i], data["height"][i]
-        words.append(Word(text, x * k, y * k, (x + w) * k, (y + h) * k, conf))
+        line = data["block_num"][i] * 10_000 + data["par_num"][i] * 100 + data["line_num"][i]
+        words.append(Word(text, x * k, y * k, (x + w) * k, (y + h) * k, conf, line))
     conf = statistics.fmean(w.conf for w in words) if words else 0.0
     return words, conf
+
+
+WEAK_LINE_CONF = 65
+
+
+def _reread_weak_lines(gray: Image.Image, words: list[Word], dpi: float) -> list[Word]:
+    """Read again each run of words Tesseract was unsure of, cut out of the page with its ruling lines
+    removed. Page layout analysis sometimes garbles a clean line (a rule above it, speckles); on its
+    own the line reads well. All runs of a page are read in one Tesseract call, stacked in one image."""
+    by_line: dict[int, list[Word]] = {}
+    for w in words:
+        by_line.setdefault(w.line, []).append(w)
+    kept: list[Word] = []
+    runs: list[list[Word]] = []
+    for line_words in by_line.values():
+        run: list[Word] = []
+        for w in [*sorted(line_words, key=lambda w: w.x0), None]:
+            if w is not None and w.conf < WEAK_LINE_CONF:
+                run.append(w)
+                continue
+            if run:
+                letters = sum(sum(c.isalpha() for c in x.text) for x in run)
+                if letters >= 3:
+                    runs.append(run)
+                else:
+                    kept.extend(run)
+                run = []
+            if w is not None:
+                kept.append(w)
+    if not runs:
+        return words
+    clean = remove_rules(gray)
+    px = dpi / 72
+    boxes = []
+    for run in runs:
+        x0, y0 = min(w.x0 for w in run) * px, min(w.y0 for w in run) * px
+        x1, y1 = max(w.x1 for w in run) * px, max(w.y1 for w in run) * px
+        pad = max(6.0, (y1 - y0) * 0.3)
+        boxes.append((max(0, int(x0 - pad)), max(0, int(y0 - pad)), min(gray.width, int(x1 + pad)),
+                      min(gray.height, int(y1 + pad))))
+    gap = 40
+    sheet = Image.new("L", (max(b[2] - b[0] for b in boxes) + 2 * gap,
+                            sum(b[3] - b[1] + gap for b in boxes) + gap), 255)
+    bands = []  # (top in sheet, box)
+    y = gap
+    for b in boxes:
+        sheet.paste(ImageOps.autocontrast(clean.crop(b), cutoff=1), (gap, y))
+        bands.append((y, b))
+        y += b[3] - b[1] + gap
+    read, _ = _tesseract_words(sheet, dpi, psm=6)
+    found: list[list[Word]] = [[] for _ in runs]
+    for w in read:
+        cy = w.cy * px
+        for i, (top, b) in enumerate(bands):
+            if top - gap / 2 <= cy < top + (b[3] - b[1]) + gap / 2:
+                dx, dy = (b[0] - gap) / px, (b[1] - top) / px
+                found[i].append(Word(w.text, w.x0 + dx, w.y0 + dy, w.x1 + dx, w.y1 + dy, w.conf, runs[i][0].line))
+                break
+    reread: list[Word] = []
+    for run, again in zip(runs, found, strict=True):
+        old = statistics.fmean(w.conf for w in run)
+        if again and statistics.fmean(w.conf for w in again) >= old + 15:
+            reread.extend(again)
+        else:
+            kept.extend(run)
+    # a cut-out may take in the edge of a confidently read neighbour: keep that word once
+    fresh = [w for w in reread if not any(k.x0 - 1 <= w.cx <= k.x1 + 1 and k.y0 - 1 <= w.cy <= k.y1 + 1 for k in kept)]
+    return kept + fresh
+
+
+def remove_rules(gray: Image.Image, frac: float = 0.04) -> Image.Image:
+    """The page with its long horizontal and vertical ruling lines (form grids) whited out: a word
+    boxed in by rules is read far better without them."""
+    a = np.asarray(gray)
+    ink = a < min(170, float(np.median(a)) - 45)
+    out = a.copy()
+    out[out > np.median(a) - 20] = 255  # paper is white
+    for axis in (1, 0):
+        runs = ink if axis == 1 else ink.T
+        length = max(20, int(runs.shape[1] * frac))
+        csum = np.zeros((runs.shape[0], runs.shape[1] + 1), np.int32)
+        np.cumsum(runs, axis=1, dtype=np.int32, out=csum[:, 1:])
+        full = (csum[:, length:] - csum[:, :-length]) == length  # a window of `length` all ink
+        mark = np.zeros((runs.shape[0], runs.shape[1] + 1), np.int32)
+        mark[:, : full.shape[1]] += full
+        mark[:, length : length + full.shape[1]] -= full
+        cover = np.cumsum(mark, axis=1)[:, : runs.shape[1]] > 0
+        out[cover if axis == 1 else cover.T] = 255
+    return Image.fromarray(out)
 
 
 def _upright_quality(words: list[Word], conf: float) -> float:
@@ -296,7 +388,7 @@ def _estimate_skew(words: list[Word]) -> float:
         var = sum((x - mx) ** 2 for x in xs)
         if var <= 0:
             continue
-        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / var
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var
         if abs(slope) < 0.15:
             slopes.append(slope)
     if len(slopes) < 3:
