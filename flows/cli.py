@@ -26,7 +26,7 @@ registry_app = typer.Typer(help="Organizations and facility-use requests (the re
 irs_app = typer.Typer(help="IRS data: the automatic-revocation list and Publication 78.", no_args_is_help=True)
 app.add_typer(registry_app, name="registry")
 app.add_typer(irs_app, name="irs")
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 150)
 err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[

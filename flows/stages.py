@@ -25,6 +25,7 @@ from storage.originals import sha256_of, store_original
 from storage.settings import Paths
 
 FAILED_DIR = "failed"
+COPY_NAME = re.compile(r"(\s-\s?copy|\scopy|\s\(\d+\))$", re.I)
 IGNORED_NAMES = re.compile(r"^(\.|~\$|Thumbs\.db$|desktop\.ini$)|\.(part|partial|crdownload|tmp)$", re.I)
 
 
@@ -101,7 +102,8 @@ def discover(folder: Path) -> list[Path]:
             continue
         if p.is_file() and not any(IGNORED_NAMES.search(part) for part in rel.parts):
             out.append(p)
-    return out
+    # a copy ('x - Copy.pdf', 'x (1).pdf') is read after its original, so the copy is the duplicate
+    return sorted(out, key=lambda p: (bool(COPY_NAME.search(p.stem)), str(p)))
 
 
 def relative_name(folder: Path, path: Path, prefix: str) -> str:
