@@ -1091,6 +1091,14 @@ def _endorsement_names_aps(page: PageText, names: Sequence[str]) -> tuple[bool, 
     return False, []
 
 
+def _without_label(words: list[Word], label: str) -> list[Word]:
+    """Drop the box's own label when OCR ran it into the value ('INSURED ALAMEDA …', 'RSURED …')."""
+    first = norm_token(words[0].text) if words else ""
+    if len(words) >= 2 and (fuzz.ratio(first, label) >= 90 or (first.endswith(label[-4:]) and fuzz.ratio(first, label) >= 70)):
+        return words[1:]
+    return words
+
+
 # ----------------------------------------------------------------------------- rating elsewhere
 def _rating_in_text(text: str, insurer: str | None, others: Sequence[str]) -> tuple[str | None, str]:
     """A rating stated in prose ('Carrier rated A- VII by A.M. Best', 'AM BEST: A (X)'),
@@ -1245,6 +1253,7 @@ def extract_coi(
     rows, how = _insured_block(page, insurer_x)
     if rows:
         name_words, addr_rows = _split_insured(rows)
+        name_words = _without_label(name_words, "insured")
         if name_words:
             out["insured_name"] = _fv(clean_spaces(text_of(name_words)), page, name_words, how)
         if addr_rows:
