@@ -18,7 +18,7 @@ from itertools import pairwise
 from PIL import Image
 from rapidfuzz import fuzz
 
-from extractors.layout import bbox, evidence, find_phrase, norm_token, text_of
+from extractors.layout import bbox, evidence, find_phrase, norm_token, text_of, trim_specks
 from extractors.model import Evidence, FieldValue, PageText, Word
 from extractors.normalize import clean_spaces, find_dates, fix_ocr_digits
 
@@ -277,13 +277,17 @@ def _dates_in(words: Sequence[Word]) -> list[tuple[date, list[Word]]]:
 
 
 def _ocr_rating_text(text: str) -> str:
-    """Undo OCR slips inside a rating: 'At+' -> 'A++', 'At' -> 'A+', 'XIll' / 'Xj]' -> 'XII'."""
+    """Undo OCR slips inside a rating: 'At+' -> 'A++', 'At' -> 'A+', 'XIll' / 'Xj]' -> 'XII',
+    'AX' -> 'A X', '(TX)' -> '(IX)', 'XiIll' -> 'XIII' (no roman numeral has four I's)."""
     t = re.sub(r"\b([ABC])t(\+?)(?=\W|$)", lambda m: m.group(1) + "+" + m.group(2), text)
+    t = re.sub(r"\b([ABC](?:\+\+|\+|-)?)(?=[XV][XVI]{0,3}\b)", r"\1 ", t)
+    t = re.sub(r"(?<=[(\s])[Tt](?=[XV]\b)", "I", t)
 
     def roman(m: re.Match[str]) -> str:
-        return re.sub(r"[l1|j\]!i]", "I", m.group(0)).upper()
+        r = re.sub(r"[l1|j\]!it]", "I", m.group(0)).upper()
+        return re.sub(r"I{4,}", "III", r)
 
-    return re.sub(r"(?<![A-Za-z])[XVIxvi][XVIxvil1|j\]!]*(?![A-Za-z])", roman, t)
+    return re.sub(r"(?<![A-Za-z])[XVIxvi][XVIxvil1|j\]!t]*(?![A-Za-z])", roman, t)
 
 
 def _rating(text: str) -> tuple[str | None, int, int]:
@@ -1253,7 +1257,7 @@ def extract_coi(
     rows, how = _insured_block(page, insurer_x)
     if rows:
         name_words, addr_rows = _split_insured(rows)
-        name_words = _without_label(name_words, "insured")
+        name_words = trim_specks(_without_label(name_words, "insured"))
         if name_words:
             out["insured_name"] = _fv(clean_spaces(text_of(name_words)), page, name_words, how)
         if addr_rows:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from extractors import layout
+from extractors.layout import trim_specks
 from extractors.model import Evidence, FieldValue, PageText, Word
 from extractors.normalize import clean_spaces, find_dates, fix_ocr_digits
 
@@ -398,6 +399,7 @@ _JUNK_EDGE = "\"'‘’“”`|_:;,~—–-=*•©®°!?[](){}<>\\/"
 
 def clean_words_text(words: Sequence[Word]) -> str:
     """The printed text of a value, without OCR specks at the edges of words (a comma inside stays)."""
+    words = trim_specks(words)
     toks = []
     for i, w in enumerate(words):
         t = w.text.strip(_JUNK_EDGE) if len(w.text) > 1 else w.text

@@ -103,3 +103,23 @@ def split_rows(words: Sequence[Word]) -> list[list[Word]]:
     for w in words:
         rows.setdefault(w.line, []).append(w)
     return [sorted(r, key=lambda w: w.x0) for _, r in sorted(rows.items(), key=lambda kv: min(w.y0 for w in kv[1]))]
+
+
+def trim_specks(words: Sequence[Word]) -> list[Word]:
+    """Drop unsure scraps at the edges of a value (a speck read as 'sa', '7' or 'J' before a name).
+    A word at the edge goes only when it is short, OCR doubted it, and real words remain."""
+
+    def speck(w: Word) -> bool:
+        t = w.text.strip(".,:;'\"‘’“”|")
+        return (
+            w.conf < 40 and len(t) <= 3
+            or (not any(c.isalpha() for c in t) and w.conf < 75 and len(t) <= 2)
+            or (len(t) <= 2 and w.conf < 60)
+        )
+
+    out = list(words)
+    while len(out) >= 2 and speck(out[0]):
+        out.pop(0)
+    while len(out) >= 2 and speck(out[-1]) and len(out[-1].text.strip(".")) <= 1 and out[-1].conf < 40:
+        out.pop()
+    return out

@@ -176,6 +176,7 @@ def stored_findings(s: Session, as_of: date) -> dict[str, list[tuple]]:
         select(FindingRow.request_id, *(getattr(FindingRow, c) for c in FINDING_COLUMNS))
         .join(RequestRow, RequestRow.request_id == FindingRow.request_id)
         .where(RequestRow.last_use >= as_of)
+        .order_by(FindingRow.id)
     )
     out: dict[str, list[tuple]] = {}
     for row in s.execute(q):
@@ -339,6 +340,22 @@ def bulk_add_registry(s: Session, orgs: Sequence[Organization], requests: Sequen
     for i in range(0, len(requests), 5000):
         s.execute(insert(RequestRow), [{"request_id": r.request_id, "updated_at": now, **_request_values(r)}
                                        for r in requests[i : i + 5000]])
+
+
+def failures_since(s: Session, since: datetime | None) -> list[str]:
+    """Watch-folder files that failed and notices not sent, since a moment (all when None), for staff."""
+    out = []
+    q = (select(FileClaimRow.path, DocumentRow.status, DocumentRow.reason)
+         .join(DocumentRow, DocumentRow.id == FileClaimRow.document_id, isouter=True)
+         .where(FileClaimRow.status == "failed").order_by(FileClaimRow.id))
+    if since is not None:
+        q = q.where(FileClaimRow.finished_at >= since)
+    for path, status, reason in s.execute(q):
+        out.append(f"file {path}: {status or 'failed'} — {reason or 'see the failed/ folder'} (moved to failed/)")
+    nq = select(NoticeRow.recipient, NoticeRow.subject, NoticeRow.error).where(NoticeRow.status == "failed")
+    for recipient, subject, error in s.execute(nq.order_by(NoticeRow.id)):
+        out.append(f"notice to {recipient} not sent ({subject}): {error}")
+    return out
 
 
 def days_ago(days: float) -> datetime:
