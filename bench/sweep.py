@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -53,7 +54,7 @@ def build(db_url: str, n_requests: int, seed: int = 7) -> None:
         srepo.bulk_add_registry(s, orgs, requests)
         s.commit()
 
-    def fv(v):  # noqa: ANN001, ANN202
+    def fv(v):
         return FieldValue(v, Evidence(1, (0, 0, 10, 10), str(v), 0.95, "bench"))
 
     with db.session() as s:
@@ -64,7 +65,7 @@ def build(db_url: str, n_requests: int, seed: int = 7) -> None:
                 "gl_effective": fv((exp - timedelta(days=365)).isoformat()), "gl_expiration": fv(exp.isoformat()),
                 "gl_each_occurrence": fv(1_000_000 if i % 7 else 500_000), "coverage_trigger": fv("occurrence"),
                 "additional_insured_aps": fv(i % 5 != 0), "certificate_holder": fv("Albuquerque Public Schools"),
-                "description": fv("Practice, all dates of the facility-use request"),
+                "description": fv(f"Practice sessions {(exp - timedelta(days=365)):%m/%d/%Y} through {exp:%m/%d/%Y}"),
             })
             if o.category in ("6a", "6b"):
                 other = ExtractedDocument([2], "business_license", 0.99, "bench", {
@@ -101,11 +102,22 @@ def main() -> None:
 
     print(f"sweep benchmark, SQLite, as of {AS_OF}, {os.cpu_count()} cores")
     for n in args.sizes:
-        db_url = f"sqlite:///{base / f'bench-{n}.db'}"
-        if not (base / f"bench-{n}.db").exists():
+        db_file, pristine = base / f"bench-{n}.db", base / f"bench-{n}.pristine.db"
+        db_url = f"sqlite:///{db_file}"
+        if not pristine.exists():  # built once; every run starts from the same never-swept copy
             t = time.perf_counter()
+            db_file.unlink(missing_ok=True)
             build(db_url, n)
+            from storage.db import database
+
+            database(db_url).dispose()
+            database.cache_clear()
+            shutil.copyfile(db_file, pristine)
             print(f"  built {n:,} requests in {time.perf_counter() - t:.1f} s")
+        else:
+            for suffix in ("-wal", "-shm"):
+                Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(pristine, db_file)
         settings = load_settings()
         for label, day in (("first sweep", AS_OF), ("next night", AS_OF + timedelta(days=1))):
             t = time.perf_counter()

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 
-from PIL import Image
+import pytesseract
+from PIL import Image, ImageOps
 from rapidfuzz import fuzz
 
 from extractors.layout import bbox, evidence, find_phrase, norm_token, text_of, trim_specks
@@ -62,9 +63,7 @@ _RATING_RE = re.compile(
     rf"\(?\s*(?P<r>{_ROMAN})\b\)?",
     re.I,
 )
-_BEST_RE = re.compile(
-    r"(?i)(?:a\.?\s*m\.?\s*best|\bbest'?s\b|\bam\s*best\b|\bbest\s+rat|rated\s+by\s+a\.?\s*m)"
-)
+_BEST_RE = re.compile(r"(?i)(?:a\.?\s*m[.,]?\s*best|\bbest'?s\b|\bam\s*best\b|\bbest\s+rat|rated\s+by\s+a\.?\s*m)")
 _CHECK_TEXT = re.compile(r"^[\[\(|]?\s*[xXkK%&×✓✔☒■]\s*[\]\)|lI1]?$")
 
 
@@ -126,6 +125,24 @@ def _dedupe_overlaps(words: Sequence[Word]) -> list[Word]:
                 break
         if not clash:
             kept.append(w)
+    # a blurred or doubled photo gives a ghost of a word's first letters glued before it ('Pi Pinon')
+    ghosts = set()
+    for a in kept:
+        ta = norm_token(a.text)
+        if not 1 <= len(ta) <= 2 or not a.text[:1].isalpha():
+            continue
+        for b in kept:
+            tb = norm_token(b.text)
+            if (
+                b is not a
+                and len(tb) > len(ta) + 2
+                and -1.5 <= b.x0 - a.x1 <= 1.0
+                and abs(b.cy - a.cy) < 0.5 * max(a.height, b.height)
+                and tb[0] == ta[0]
+            ):
+                ghosts.add(id(a))
+                break
+    kept = [w for w in kept if id(w) not in ghosts]
     return sorted(kept, key=lambda w: (w.line, w.x0))
 
 
@@ -186,17 +203,13 @@ def _find(page: PageText, phrase: str, min_score: float = 82, region: Box | None
     out = []
     for span in find_phrase(page, phrase, min_score):
         lab = _Label(list(span))
-        if region and not (
-            region[0] <= (lab.x0 + lab.x1) / 2 <= region[2] and region[1] <= lab.cy <= region[3]
-        ):
+        if region and not (region[0] <= (lab.x0 + lab.x1) / 2 <= region[2] and region[1] <= lab.cy <= region[3]):
             continue
         out.append(lab)
     return sorted(out, key=lambda lab: (lab.y0, lab.x0))
 
 
-def _find_token(
-    page: PageText, targets: Sequence[str], min_score: float, region: Box | None = None
-) -> list[Word]:
+def _find_token(page: PageText, targets: Sequence[str], min_score: float, region: Box | None = None) -> list[Word]:
     """Single words that look like one of the targets (labels OCR has mangled into one token)."""
     out = []
     for w in page.words:
@@ -233,6 +246,8 @@ def _none() -> FieldValue:
 def _money(words: Sequence[Word]) -> int | None:
     """Whole dollars from the words of one limits cell ('$ 1,000,000', '1,000, 000', 'l,OOO,OOO')."""
     s = "".join(w.text for w in words).replace(";", ",")
+    # a cell's rule lines and brackets read as '|' or ']' at its ends are not digits
+    s = re.sub(r"(?<=\d{3})[|\]\[)!]+\s*$", "", s.strip())
     s = fix_ocr_digits(s.replace("$", " ").replace("S", " ").strip())
     s = re.sub(r"(?<=\d)[oO]", "0", s)
     m = re.search(r"\d[\d,.]*\d|\d", s.replace(" ", ""))
@@ -280,6 +295,8 @@ def _ocr_rating_text(text: str) -> str:
     """Undo OCR slips inside a rating: 'At+' -> 'A++', 'At' -> 'A+', 'XIll' / 'Xj]' -> 'XII',
     'AX' -> 'A X', '(TX)' -> '(IX)', 'XiIll' -> 'XIII' (no roman numeral has four I's)."""
     t = re.sub(r"\b([ABC])t(\+?)(?=\W|$)", lambda m: m.group(1) + "+" + m.group(2), text)
+    t = re.sub(r"\b([ABC])e(?=\s+\(?[XVIxv][XVIxvil1|t]{0,3}\b)", r"\1+", t)  # a blurred '+' read as 'e'
+
     t = re.sub(r"\b([ABC](?:\+\+|\+|-)?)(?=[XV][XVI]{0,3}\b)", r"\1 ", t)
     t = re.sub(r"(?<=[(\s])[Tt](?=[XV]\b)", "I", t)
 
@@ -314,6 +331,187 @@ def _fuzzy_contains(text: str, name: str, threshold: float = 88) -> bool:
 
 def _norm(s: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9 ]", " ", s.lower().replace("&", " and ")).split())
+
+
+# ----------------------------------------------------------------------------- second reading
+_REREAD_CACHE: dict[tuple[int, tuple[int, int, int, int], int], list[Word]] = {}
+
+
+def _reread(img: Image.Image | None, box: Box, psm: int = 7) -> list[Word]:
+    """Read one value's strip of the page preview again on its own, enlarged.
+
+    Whole-page OCR garbles a line now and then (a rule line above it, speckles, a faint stamp); read
+    alone, the same strip usually comes out clean. Coordinates are returned in PDF points."""
+    if img is None:
+        return []
+    x0, y0 = max(0, int(box[0] * _PX)), max(0, int(box[1] * _PX))
+    x1, y1 = min(img.width, int(box[2] * _PX + 1)), min(img.height, int(box[3] * _PX + 1))
+    if x1 - x0 < 6 or y1 - y0 < 4:
+        return []
+    key = (id(img), (x0, y0, x1, y1), psm)
+    if key in _REREAD_CACHE:
+        return _REREAD_CACHE[key]
+    k, pad = 3, 24
+    crop = ImageOps.autocontrast(img.crop((x0, y0, x1, y1)).convert("L"), cutoff=1)
+    crop = ImageOps.expand(crop.resize((crop.width * k, crop.height * k), Image.LANCZOS), pad, fill=255)
+    try:
+        data = pytesseract.image_to_data(
+            crop, lang="eng", config=f"--psm {psm} --dpi 300", output_type=pytesseract.Output.DICT
+        )
+    except (pytesseract.TesseractError, OSError):  # no OCR engine: keep the first reading
+        return []
+    out = []
+    for i, text in enumerate(data["text"]):
+        text = (text or "").strip()
+        conf = float(data["conf"][i])
+        if not text or conf < 0:
+            continue
+        lx, ty = (data["left"][i] - pad) / k + x0, (data["top"][i] - pad) / k + y0
+        rx, by = lx + data["width"][i] / k, ty + data["height"][i] / k
+        line = 900_000 + data["block_num"][i] * 10_000 + data["par_num"][i] * 100 + data["line_num"][i]
+        out.append(Word(text, lx / _PX, ty / _PX, rx / _PX, by / _PX, conf, line))
+    if len(_REREAD_CACHE) > 512:
+        _REREAD_CACHE.clear()
+    _REREAD_CACHE[key] = out
+    return out
+
+
+def _mean_conf(words: Sequence[Word]) -> float:
+    return sum(w.conf for w in words) / len(words) if words else 0.0
+
+
+def _weak(words: Sequence[Word], floor: float = 70) -> bool:
+    """OCR doubted part of this value (a garbled or half-read word)."""
+    real = [w for w in words if re.search(r"[A-Za-z0-9]", w.text)]
+    return bool(real) and (min(w.conf for w in real) < floor or _mean_conf(real) < floor + 15)
+
+
+def _line_height(page: PageText) -> float:
+    """Height of a well-read line of running text on this page (the body font)."""
+    hs = sorted(w.height for w in page.words if w.conf >= 85 and len(w.text) >= 3)
+    return max(4.0, hs[len(hs) // 2]) if hs else 7.0
+
+
+def _reread_lines(
+    page: PageText, img: Image.Image | None, words: list[Word], x0: float | None = None, x1: float | None = None
+) -> list[list[Word]] | None:
+    """The lines of a doubtful stretch of text read again on their own, when clearly surer.
+
+    The strip is cut a little taller than the words (OCR's boxes of garbled words are loose) and read
+    as a block; the lines whose centres fall inside the original words' height are the value. One
+    garbled OCR line that really covered two printed lines comes back as two."""
+    if img is None or page.source != "ocr" or not words or not _weak(words):
+        return None
+    b = bbox(words)
+    assert b
+    sure = [w for w in words if w.conf >= 80 and re.search(r"[A-Za-z0-9]", w.text)]
+    if sure:  # the well-read words of the line give its height and place
+        h = sorted(w.height for w in sure)[len(sure) // 2]
+        y0, y1 = min(w.cy for w in sure) - 0.5 * h, max(w.cy for w in sure) + 0.5 * h
+    else:
+        h = min(_line_height(page), max(w.height for w in words))
+        y0, y1 = b[1], b[3]
+    if y1 - y0 < h:
+        y0, y1 = (y0 + y1) / 2 - h / 2, (y0 + y1) / 2 + h / 2
+    lines: dict[int, list[Word]] = {}
+    box = ((x0 if x0 is not None else b[0]) - 3, y0 - 1.1 * h, (x1 if x1 is not None else b[2]) + 3, y1 + 1.1 * h)
+    for w in _reread(img, box, 6):
+        if not _is_noise(w):
+            lines.setdefault(w.line, []).append(w)
+    inside = [ln for ln in lines.values() if y0 - 0.2 * h <= _median_cy(ln) <= y1 + 0.2 * h]
+    if not inside:
+        return None
+    again = [sorted(ln, key=lambda w: w.x0) for ln in sorted(inside, key=_median_cy)]
+    flat = [w for ln in again for w in ln]
+    old = [w for w in words if not _is_noise(w)]
+    if _mean_conf(flat) >= _mean_conf(old) + 8 and min(w.conf for w in flat) >= 40:
+        return again
+    return None
+
+
+def _better_reading(
+    page: PageText, img: Image.Image | None, words: list[Word], x0: float | None = None, x1: float | None = None
+) -> list[Word]:
+    """The words of a doubtful one-line value, read again when the second reading is clearly surer."""
+    got = _reread_lines(page, img, words, x0, x1)
+    if not got:
+        return _voted(page, img, words, x0, x1)
+    cy = _median_cy(words)
+    return min(got, key=lambda ln: abs(_median_cy(ln) - cy))
+
+
+def _voted(
+    page: PageText, img: Image.Image | None, words: list[Word], x0: float | None = None, x1: float | None = None
+) -> list[Word]:
+    """Each doubtful word of a line settled by a vote of three readings (the page's and two cut-outs).
+
+    A letter misread once ('Ranye', 'Compan') is outvoted when both second readings agree."""
+    if img is None or page.source != "ocr" or not words:
+        return words
+    if min((w.conf for w in words if re.search(r"[A-Za-z0-9]", w.text)), default=100) >= 90:
+        return words
+    b = bbox(words)
+    assert b
+    h = sorted(w.height for w in words)[len(words) // 2]
+    cy = _median_cy(words)
+    xa, xb = (x0 if x0 is not None else b[0]) - 3, (x1 if x1 is not None else b[2]) + 3
+    readings = []
+    for (top, bottom), psm in (((cy - 0.75 * h, cy + 0.75 * h), 7), ((cy - 1.4 * h, cy + 1.4 * h), 6)):
+        got = [w for w in _reread(img, (xa, top, xb, bottom), psm) if abs(w.cy - cy) <= 0.6 * h]
+        readings.append(got)
+    out = []
+    for w in words:
+        if w.conf >= 90:
+            out.append(w)
+            continue
+        votes: dict[str, list[float]] = {w.text: [w.conf]}
+        for rd in readings:
+            m = [x for x in rd if min(x.x1, w.x1) - max(x.x0, w.x0) > 0.6 * min(w.x1 - w.x0, x.x1 - x.x0)]
+            if len(m) == 1:
+                votes.setdefault(m[0].text, []).append(m[0].conf)
+        text, confs = max(votes.items(), key=lambda kv: (len(kv[1]), max(kv[1])))
+        if text == w.text or len(confs) < 2:  # both second readings must agree to overrule the first
+            out.append(w)
+        else:
+            out.append(Word(text, w.x0, w.y0, w.x1, w.y1, min(confs), w.line))
+    return out
+
+
+def _reread_rows(page: PageText, img: Image.Image | None, rows: list[list[Word]]) -> list[list[Word]]:
+    """Rows of a text block, each doubtful row read again across the block's whole width.
+
+    OCR lines that share one visual row (a garbled name split in pieces) are read as one row."""
+    if img is None or page.source != "ocr" or not rows:
+        return rows
+    merged: list[list[Word]] = []
+    for r in rows:
+        if merged:
+            last = merged[-1]
+            h = max(4.0, sorted(w.height for w in last)[len(last) // 2])
+            if abs(_median_cy(last) - _median_cy(r)) <= 0.5 * h and (_weak(last) or _weak(r)):
+                merged[-1] = sorted(last + r, key=lambda w: w.x0)
+                continue
+        merged.append(r)
+    bx0, bx1 = min(r[0].x0 for r in merged) - 4, max(r[-1].x1 for r in merged) + 4
+    out: list[list[Word]] = []
+    for r in merged:
+        if len(re.sub(r"[^A-Za-z0-9]", "", "".join(w.text for w in r))) < 3:
+            out.append(r)  # a speck, not a line worth reading again
+            continue
+        for again in _reread_lines(page, img, r, bx0, bx1) or [r]:
+            # a strip read again may hold the neighbouring line: keep one reading of each line
+            clash = [
+                i
+                for i, o in enumerate(out)
+                if min(max(w.y1 for w in o), max(w.y1 for w in again))
+                - max(min(w.y0 for w in o), min(w.y0 for w in again))
+                > 0.5 * min(_line_height(page), o[0].height, again[0].height)
+            ]
+            if clash and _mean_conf(out[clash[0]]) >= _mean_conf(again):
+                continue
+            out = [o for i, o in enumerate(out) if i not in clash]
+            out.append(again)
+    return sorted(out, key=_median_cy)
 
 
 # ----------------------------------------------------------------------------- checkboxes
@@ -391,9 +589,7 @@ def _box_ink(img: Image.Image, label: Word | _Label) -> float | None:
     right = max(sides)
     left = top = bottom = -1
     for r in sorted(sides, reverse=True):
-        cands = [
-            i for i in sides if 0.6 * hpx <= r - i <= 2.6 * hpx and abs(runs[i][0] - runs[r][0]) <= 0.35 * hpx
-        ]
+        cands = [i for i in sides if 0.6 * hpx <= r - i <= 2.6 * hpx and abs(runs[i][0] - runs[r][0]) <= 0.35 * hpx]
         for i in sorted(cands, reverse=True):
             t, b = max(runs[i][1], runs[r][1]), min(runs[i][2], runs[r][2])
             if 0.7 <= (r - i) / max(b - t, 1) <= 1.4:  # a square, not two rule lines
@@ -417,10 +613,7 @@ def _text_mark(page: PageText, label: Word | _Label) -> bool | None:
     near = [
         w
         for w in page.words
-        if w.x1 <= label.x0 + 1.5
-        and w.x0 >= label.x0 - 3.0 * h
-        and abs(w.cy - cy) <= 0.7 * h
-        and w is not label
+        if w.x1 <= label.x0 + 1.5 and w.x0 >= label.x0 - 3.0 * h and abs(w.cy - cy) <= 0.7 * h and w is not label
     ]
     if not near:
         # OCR may glue the mark to the label ('XOCCUR', '&]occur')
@@ -435,9 +628,7 @@ def _text_mark(page: PageText, label: Word | _Label) -> bool | None:
     return None
 
 
-def _checked(
-    page: PageText, image: Image.Image | None, label: Word | _Label
-) -> tuple[bool | None, float | None]:
+def _checked(page: PageText, image: Image.Image | None, label: Word | _Label) -> tuple[bool | None, float | None]:
     ink = None
     if image is not None:
         ink = _box_ink_small(image, label)
@@ -582,9 +773,7 @@ def _band_words(g: _Grid, top: float, bottom: float) -> list[Word]:
     return _dedupe_overlaps([w for w in g.words if top <= w.cy <= bottom])
 
 
-def _limit_value(
-    g: _Grid, label_phrase: str, top: float, bottom: float
-) -> tuple[int | None, list[Word], str]:
+def _limit_value(g: _Grid, label_phrase: str, top: float, bottom: float) -> tuple[int | None, list[Word], str]:
     """The amount printed right of a limits label inside a band."""
     page = g.page
     cands = [lab for lab in _find(page, label_phrase, 80, (page.width * 0.35, top, page.width, bottom))]
@@ -606,9 +795,7 @@ def _policy_dates(g: _Grid, band: list[Word]) -> tuple[list[tuple[date, list[Wor
     return dates, x_hi
 
 
-def _pick_eff_exp(
-    g: _Grid, dates: list[tuple[date, list[Word]]]
-) -> tuple[tuple[date, list[Word]] | None, ...]:
+def _pick_eff_exp(g: _Grid, dates: list[tuple[date, list[Word]]]) -> tuple[tuple[date, list[Word]] | None, ...]:
     if not dates:
         return None, None
     # keep the row that holds the most dates (the policy row), then order by column
@@ -620,12 +807,7 @@ def _pick_eff_exp(
     if len(best) < 2:
         best = sorted(dates, key=lambda d: (d[1][0].cy, d[1][0].x0))[:2]
     eff = exp = None
-    if (
-        g.eff_cx is not None
-        and g.exp_cx is not None
-        and len(best) >= 2
-        and best[0][1][0] is not best[1][1][0]
-    ):
+    if g.eff_cx is not None and g.exp_cx is not None and len(best) >= 2 and best[0][1][0] is not best[1][1][0]:
         eff = min(best, key=lambda d: abs((d[1][0].x0 + d[1][0].x1) / 2 - g.eff_cx))
         rest = [d for d in best if d is not eff]
         exp = min(rest, key=lambda d: abs((d[1][0].x0 + d[1][0].x1) / 2 - g.exp_cx)) if rest else None
@@ -654,18 +836,18 @@ def _policy_number(g: _Grid, band: list[Word], eff_words: list[Word] | None) -> 
         row = row[:-1]
     if not row:
         # the number may sit on its own row inside the band
-        cand = [
-            w
-            for w in band
-            if x_lo - 3 <= w.cx <= ref.x0 - 1 and re.search(r"\d", w.text) and len(w.text) >= 4
-        ]
+        cand = [w for w in band if x_lo - 3 <= w.cx <= ref.x0 - 1 and re.search(r"\d", w.text) and len(w.text) >= 4]
         if not cand:
             return None, []
         ref2 = min(cand, key=lambda w: abs(w.cy - ref.cy))
         row = _same_row(band, ref2.cy, ref2.height, x_lo - 3, ref.x0 - 0.5)
         row = [w for w in row if not _YN.match(w.text.strip())]
     # the number's words stand close together; a stray mark further left (ADDL/SUBR column) is not part
-    while len(row) > 1 and row[1].x0 - row[0].x1 > 12 and not re.search(r"\d", row[0].text):
+    while (
+        len(row) > 1
+        and row[1].x0 - row[0].x1 > 12
+        and (not re.search(r"\d", row[0].text) or len(row[0].text.strip()) <= 1)
+    ):
         row = row[1:]
     text = clean_spaces(" ".join(w.text for w in row)).strip("|[]() ")
     text = re.sub(r"^[YNX¥][/|\\]\s*", "", text)
@@ -711,7 +893,7 @@ def _read_letter(text: str) -> str | None:
     return t if t in "ABCDEF" else None
 
 
-def _insurers(page: PageText) -> dict[str, _Insurer]:
+def _insurers(page: PageText, img: Image.Image | None = None) -> dict[str, _Insurer]:
     """The INSURER A : ... F : list with names and any rating printed on the same row.
 
     The labels stand in one column, one row each, A to F from the top; when OCR garbles a letter
@@ -754,11 +936,7 @@ def _insurers(page: PageText) -> dict[str, _Insurer]:
             letter = _read_letter(w.text.strip(" :;")[-1])
         if letter is None:
             near = sorted(
-                (
-                    x
-                    for x in page.words
-                    if -1 <= x.x0 - w.x1 <= 14 and abs(x.cy - w.cy) <= 0.9 * max(w.height, 6)
-                ),
+                (x for x in page.words if -1 <= x.x0 - w.x1 <= 14 and abs(x.cy - w.cy) <= 0.9 * max(w.height, 6)),
                 key=lambda x: x.x0,
             )
             for x in near[:2]:
@@ -814,6 +992,11 @@ def _insurers(page: PageText) -> dict[str, _Insurer]:
         row = [x for x in row if not re.fullmatch(r"[A-Fa-f8]?\s*[:;=>}]", x.text.strip())]
         row = sorted(row, key=lambda x: x.x0)
         row_main = [x for x in row if abs(x.cy - w.cy) <= 0.75 * max(w.height, 6)] or row
+        if len(re.sub(r"[^A-Za-z]", "", "".join(x.text for x in row_main))) >= 4:  # a name, not a speck
+            again = _better_reading(page, img, row_main, right, naic_x)
+            if again is not row_main:
+                again = [x for x in again if x.x0 >= right - 2 and not re.fullmatch(r"[A-Fa-f8]?\s*[:;=>}|]", x.text)]
+                row = row_main = again or row_main
         text = " ".join(x.text for x in row_main)
         rating_text = " ".join(x.text for x in row)
         name, rating, r_words = _split_name_rating(text, text, row_main)
@@ -875,7 +1058,7 @@ def _insured_block(page: PageText, insurer_x: float | None) -> tuple[list[list[W
     return _text_rows(_dedupe_overlaps(words)), how
 
 
-_ADDR_START = re.compile(r"^(?:\d+[A-Za-z]?\b|P\.?\s?O\.?\s+Box|PO\s+Box|Suite|Ste\.?|One|Two)", re.I)
+_ADDR_START = re.compile(r"^[^A-Za-z0-9]{0,2}(?:\d+[A-Za-z]?\b|P\.?\s?O\.?\s+Box|PO\s+Box|Suite|Ste\.?|One|Two)", re.I)
 _CITY_ZIP = re.compile(r",?\s*[A-Z]{2}\.?\s+\d{5}(?:-\d{4})?\s*$")
 
 
@@ -919,11 +1102,7 @@ def _holder(page: PageText) -> tuple[str | None, list[Word]]:
     y_lo = lab.y1 - 1
     words = _in_box(page, max(lab.x0 - 8, 0), y_lo, x_hi, min(lab.y1 + 110, page.height))
     words = [w for w in words if w not in lab.words]
-    rows = [
-        r
-        for r in _text_rows(_dedupe_overlaps(words))
-        if re.search(r"[A-Za-z]{2}", " ".join(w.text for w in r))
-    ]
+    rows = [r for r in _text_rows(_dedupe_overlaps(words)) if re.search(r"[A-Za-z]{2}", " ".join(w.text for w in r))]
     if not rows:
         return None, []
     first = rows[0]
@@ -977,16 +1156,12 @@ def _is_label_row(row: Sequence[Word]) -> bool:
     return bool(toks) and sum(t in _DESC_LABEL for t in toks) >= 0.7 * len(toks)
 
 
-def _description(page: PageText) -> tuple[str | None, list[Word]]:
+def _description(page: PageText, img: Image.Image | None = None) -> tuple[str | None, list[Word]]:
     labs = _find(page, "DESCRIPTION OF OPERATIONS", 80)
     # the box label starts its row; 'describe under DESCRIPTION OF OPERATIONS below' does not
+    labs = [lab for lab in labs if not [w for w in page.words if w.x1 < lab.x0 - 1 and abs(w.cy - lab.cy) < 3]] or labs
     labs = [
-        lab for lab in labs if not [w for w in page.words if w.x1 < lab.x0 - 1 and abs(w.cy - lab.cy) < 3]
-    ] or labs
-    labs = [
-        lab
-        for lab in labs
-        if not _find(page, "OPERATIONS below", 85, (lab.x0, lab.y0 - 2, page.width, lab.y1 + 2))
+        lab for lab in labs if not _find(page, "OPERATIONS below", 85, (lab.x0, lab.y0 - 2, page.width, lab.y1 + 2))
     ]
     if not labs:
         return None, []
@@ -997,9 +1172,7 @@ def _description(page: PageText) -> tuple[str | None, list[Word]]:
     words = [w for w in words if w.conf >= 30 or w.conf == 0]
     rows = _text_rows(_dedupe_overlaps(words))
     rows = [r for r in rows if not (r[0].y0 < lab.y1 + 14 and _is_label_row(r))]
-    rows = [
-        r for r in rows if not re.match(r"^\(?\s*attach|^\(?\s*acord 101", " ".join(w.text for w in r), re.I)
-    ]
+    rows = [r for r in rows if not re.match(r"^\(?\s*attach|^\(?\s*acord 101", " ".join(w.text for w in r), re.I)]
     # a lone stray character row is scan noise
     rows = [r for r in rows if len(" ".join(w.text for w in r).strip()) > 2]
     text = clean_spaces(" ".join(" ".join(w.text for w in r) for r in rows))
@@ -1098,7 +1271,9 @@ def _endorsement_names_aps(page: PageText, names: Sequence[str]) -> tuple[bool, 
 def _without_label(words: list[Word], label: str) -> list[Word]:
     """Drop the box's own label when OCR ran it into the value ('INSURED ALAMEDA …', 'RSURED …')."""
     first = norm_token(words[0].text) if words else ""
-    if len(words) >= 2 and (fuzz.ratio(first, label) >= 90 or (first.endswith(label[-4:]) and fuzz.ratio(first, label) >= 70)):
+    if len(words) >= 2 and (
+        fuzz.ratio(first, label) >= 90 or (first.endswith(label[-4:]) and fuzz.ratio(first, label) >= 70)
+    ):
         return words[1:]
     return words
 
@@ -1223,6 +1398,7 @@ def extract_coi(
     out: dict[str, FieldValue] = {f: _none() for f in FIELDS}
     if not pages:
         return out
+    raw_pages = pages
     pages = [_upright(p, None)[0] for p in pages]
     mi = _main_page_index(pages)
     page = pages[mi]
@@ -1232,12 +1408,9 @@ def extract_coi(
             img = images(page.page_no)
         except Exception:  # a missing preview must not stop the reading
             img = None
-    if img is not None and page.rotation != 0:
-        raw = img
-        img = None
-        for p in (page,):
-            turn = p.rotation
-            img = raw.transpose(Image.Transpose.ROTATE_90 if turn == 90 else Image.Transpose.ROTATE_270)
+    if img is not None and page is not raw_pages[mi]:
+        # the preview shows the page as read; turn it the way the words were turned here
+        img = _upright(raw_pages[mi], img)[1]
 
     # --- issue date
     d, ws, how = _issue_date(page)
@@ -1245,7 +1418,7 @@ def extract_coi(
         out["issue_date"] = _fv(d, page, ws, how)
 
     # --- insurers and insured
-    ins = _insurers(page)
+    ins = _insurers(page, img)
     insurer_x = min((x.words[0].x0 for x in ins.values() if x.words), default=None)
     ins_labels = [
         w
@@ -1255,6 +1428,11 @@ def extract_coi(
     if ins_labels:
         insurer_x = min(w.x0 for w in ins_labels)
     rows, how = _insured_block(page, insurer_x)
+    if rows:
+        # the box's own label when OCR garbled it ('RSURED') stands alone on the first row
+        if len(rows[0]) == 1 and fuzz.ratio(norm_token(rows[0][0].text), "insured") >= 60:
+            rows = rows[1:]
+        rows = _reread_rows(page, img, rows)
     if rows:
         name_words, addr_rows = _split_insured(rows)
         name_words = trim_specks(_without_label(name_words, "insured"))
@@ -1316,14 +1494,12 @@ def extract_coi(
         out["insurer_name"] = _fv(gl_ins.name, page, gl_ins.words, how_ins, rel)
 
     # --- description, holder, additional insured
-    desc, dws = _description(page)
+    desc, dws = _description(page, img)
     if desc is not None:
         out["description"] = _fv(desc, page, dws, "label 'DESCRIPTION OF OPERATIONS' -> block below")
     holder, hws = _holder(page)
     if holder:
-        out["certificate_holder"] = _fv(
-            holder, page, hws, "label 'CERTIFICATE HOLDER' -> first line of the box"
-        )
+        out["certificate_holder"] = _fv(holder, page, hws, "label 'CERTIFICATE HOLDER' -> first line of the box")
 
     # rating: insurer row first, then prose (description, other pages)
     if gl_ins is not None and gl_ins.rating:
@@ -1370,9 +1546,7 @@ def extract_coi(
     out["additional_insured_aps"] = (
         ai_ev
         if ai and ai_ev
-        else FieldValue(
-            False, Evidence(page.page_no, None, "", 0.6, "no statement naming APS as additional insured")
-        )
+        else FieldValue(False, Evidence(page.page_no, None, "", 0.6, "no statement naming APS as additional insured"))
     )
 
     # --- not an ACORD grid: read 'Label: value' text

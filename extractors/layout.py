@@ -83,13 +83,16 @@ def right_of(page: PageText, span: Span, max_dx: float = 250, slack: float = 0.6
     h = b[3] - b[1]
     cy = (b[1] + b[3]) / 2
     row = sorted(
-        (w for w in page.words if w.x0 >= b[2] - 1 and abs(w.cy - cy) <= slack * max(h, w.height) and w.x0 - b[2] <= max_dx),
+        (w for w in page.words
+         if w.x0 >= b[2] - 1 and abs(w.cy - cy) <= slack * max(h, w.height) and w.x0 - b[2] <= max_dx),
         key=lambda w: w.x0,
     )
     return row
 
 
-def below(page: PageText, span: Span, max_dy: float = 60, width: float | None = None, left_slack: float = 10) -> list[Word]:
+def below(
+    page: PageText, span: Span, max_dy: float = 60, width: float | None = None, left_slack: float = 10
+) -> list[Word]:
     """Words in the block under a label: starting at the label's left edge, within max_dy."""
     b = bbox(span)
     assert b
@@ -112,7 +115,7 @@ def trim_specks(words: Sequence[Word]) -> list[Word]:
     def speck(w: Word) -> bool:
         t = w.text.strip(".,:;'\"‘’“”|")
         return (
-            w.conf < 40 and len(t) <= 3
+            (w.conf < 40 and len(t) <= 3)
             or (not any(c.isalpha() for c in t) and w.conf < 75 and len(t) <= 2)
             or (len(t) <= 2 and w.conf < 60)
         )

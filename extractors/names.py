@@ -94,5 +94,5 @@ def person_names_match(a: str | None, b: str | None) -> bool:
     if not la or la != lb or fa != fb:
         return False
     if ma and mb:  # both give middles: initials must agree
-        return all(x[0] == y[0] for x, y in zip(ma, mb))
+        return all(x[0] == y[0] for x, y in zip(ma, mb, strict=False))
     return True

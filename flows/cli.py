@@ -22,7 +22,9 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
-registry_app = typer.Typer(help="Organizations and facility-use requests (the registry staff keep).", no_args_is_help=True)
+registry_app = typer.Typer(
+    help="Organizations and facility-use requests (the registry staff keep).", no_args_is_help=True
+)
 irs_app = typer.Typer(help="IRS data: the automatic-revocation list and Publication 78.", no_args_is_help=True)
 app.add_typer(registry_app, name="registry")
 app.add_typer(irs_app, name="irs")
@@ -227,7 +229,9 @@ def export(
 
 @app.command()
 def run(
-    corpus: Annotated[Path, typer.Argument(help="A corpus folder: registry.json, inbox/, optional irs/revocations.txt.")],
+    corpus: Annotated[
+        Path, typer.Argument(help="A corpus folder: registry.json, inbox/, optional irs/revocations.txt.")
+    ],
     as_of: AsOfOption = None,
     export_file: Annotated[Path | None, typer.Option("--export", help="Write results.json here.")] = None,
     db: DbOption = None,
@@ -283,7 +287,8 @@ def _status_rows(db: str | None):  # type: ignore[no-untyped-def]
                 problems.append((d.relative_path, "", d.status, d.reason or ""))
             for seg in d.segments:
                 if seg.status in ("unclassified", "unlinked"):
-                    problems.append((d.relative_path, f"p{','.join(map(str, seg.pages))}", seg.status, seg.reason or ""))
+                    pages = f"p{','.join(map(str, seg.pages))}"
+                    problems.append((d.relative_path, pages, seg.status, seg.reason or ""))
         return rows, orgs, problems
 
 
@@ -321,7 +326,8 @@ def report(
     file: Annotated[Path, typer.Argument(help="Where to write the report: .csv or .html.")],
     db: DbOption = None,
 ) -> None:
-    """Write the flagged requests and their findings as a CSV or HTML report to send on."""
+    """Write the flagged requests and their findings, and the documents needing a person, as a CSV or HTML
+    report to send on."""
     rows, orgs, problems = _status_rows(db)
     records = [
         (r.request_id, str(r.first_use or ""), orgs.get(r.org_id, r.org_id), r.school, f.severity, f.code,
@@ -329,31 +335,38 @@ def report(
         for r in rows for f in r.findings
     ]
     header = ("request", "first use", "organization", "school", "severity", "code", "subject", "message", "document")
+    # In the CSV a document needing a person is a row of its own: no request, its status as the code.
+    needing = [("", "", "", "", "review", st, pages, reason, path) for path, pages, st, reason in problems]
     if file.suffix.lower() == ".csv":
         with file.open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerow(header)
-            w.writerows(records)
+            w.writerows(records + needing)
     elif file.suffix.lower() in (".html", ".htm"):
-        cells = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in rec) + "</tr>\n" for rec in records
-        )
+        def table(head: tuple[str, ...], recs: list[tuple[str, ...]]) -> str:
+            cells = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in rec) + "</tr>\n" for rec in recs)
+            return "<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + f"</tr>\n{cells}</table>"
+
         file.write_text(
             "<!doctype html><meta charset=utf-8><title>Flagged facility-use requests</title>"
             "<style>body{font-family:sans-serif}td,th{border:1px solid #ccc;padding:4px;vertical-align:top}"
             "table{border-collapse:collapse}</style><h1>Flagged facility-use requests</h1>"
-            f"<p>{len(rows)} requests flagged.</p><table><tr>"
-            + "".join(f"<th>{h}</th>" for h in header) + f"</tr>\n{cells}</table>",
+            f"<p>{len(rows)} requests flagged.</p>" + table(header, records)
+            + f"<h2>Documents needing a person</h2><p>{len(problems)} documents.</p>"
+            + table(("file", "pages", "status", "reason"), problems),
             encoding="utf-8",
         )
     else:
         _fail("The report file must end in .csv or .html.")
-    console.print(f"Wrote {file} ({len(records)} findings on {len(rows)} flagged requests).")
+    console.print(f"Wrote {file} ({len(records)} findings on {len(rows)} flagged requests; "
+                  f"{len(problems)} documents needing a person).")
 
 
 # Commands of other parts of the project register themselves here (one line each).
 # -- service commands (serve, sweep, notices, doctor) --
+from flows.cli_service import register as _register_service; _register_service(app)  # noqa: E402, E702, I001
 # -- review desk commands (web, users) --
+from web.cli import register as _register_web; _register_web(app)  # noqa: E402, E702, I001
 # -- benchmark / scale-out commands --
 
 

@@ -22,6 +22,7 @@ from flows.service_settings import ServiceSettings
 from storage import service_repo as srepo
 from storage.db import database
 
+RESERVE_BATCH = 500
 ABANDONED_AFTER_DAYS = 1 / 24  # a pending notice older than an hour was left by a process that stopped
 
 
@@ -135,15 +136,33 @@ def send_notices(db_url: str | None, notices: list[Notice], settings: ServiceSet
             n = Notice(row.kind, row.dedupe_key, row.recipient, row.subject, row.body, row.org_id, row.request_id)
             _deliver_one(s, mailer, row.id, n, out)
         known = srepo.known_notice_keys(s, [n.dedupe_key for n in notices])
-        for n in notices:
-            if n.dedupe_key in known:
-                out.already += 1
-                continue
-            notice_id = srepo.reserve_notice(s, **as_record(n))
-            if notice_id is None:  # another process recorded it first
-                out.already += 1
-                continue
-            _deliver_one(s, mailer, notice_id, n, out)
+        fresh = [n for n in notices if n.dedupe_key not in known]
+        out.already += len(notices) - len(fresh)
+        if settings.sends_mail:
+            for n in fresh:  # recorded one by one just before sending: only the message in flight when the
+                # service is killed can be left pending (it is retried an hour later)
+                notice_id = srepo.reserve_notice(s, **as_record(n))
+                if notice_id is None:  # another process recorded it first
+                    out.already += 1
+                    continue
+                _deliver_one(s, mailer, notice_id, n, out)
+            return out
+        for i in range(0, len(fresh), RESERVE_BATCH):
+            part = fresh[i : i + RESERVE_BATCH]
+            ids = srepo.reserve_notices(s, [as_record(n) for n in part])
+            out.already += len(part) - len(ids)
+            part = [n for n in part if n.dedupe_key in ids]
+            written = []
+            for n in part:  # dry run: a file per notice, named by its id (re-writing it after a crash is harmless)
+                try:
+                    mailer.deliver(ids[n.dedupe_key], n)
+                    written.append(ids[n.dedupe_key])
+                except OSError as e:
+                    srepo.mark_notice(s, ids[n.dedupe_key], "failed", f"{type(e).__name__}: {e}")
+                    out.failed += 1
+                    out.errors.append(f"notice to {n.recipient} ({n.subject}): {e}")
+            srepo.mark_notices(s, written, "dry_run")
+            out.dry_run += len(written)
     return out
 
 

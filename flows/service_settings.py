@@ -35,6 +35,7 @@ class SweepSettings:
     cron: str = "0 2 * * *"  # every night at 02:00
     timezone: str = "America/Denver"  # the district's time zone (schedule and "today")
     policy: str = ""  # a policy file; default: the APS policy
+    workers: int = 0  # processes checking requests in parallel (large registries); 0: one per core
 
 
 @dataclass

@@ -7,10 +7,12 @@ the previous one, so each new flag (and each request that became compliant) is r
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from prefect import flow, task
@@ -99,6 +101,41 @@ def expiring_documents(
     return out
 
 
+PARALLEL_FROM = 4000  # requests; below this one process is quicker than starting workers
+_work: dict = {}  # the inputs of a sweep, inherited by forked workers
+
+
+def _check_slice(bounds: tuple[int, int]) -> list[tuple[str, str, list[Finding], list[tuple]]]:
+    """Check requests[start:end] of the current sweep: (request, verdict, findings, expiring documents)."""
+    w = _work
+    out = []
+    for req, _previous in w["requests"][bounds[0] : bounds[1]]:
+        org = w["orgs"][req.org_id]
+        docs = w["docs_by_org"].get(org.org_id, [])
+        findings = check_request(req, org, docs, w["policy"], w["as_of"], w["revocations"])
+        apply_waivers(findings, w["waivers"].get(req.request_id, []))
+        expiring = [
+            (kind, doc.document, doc.segment_id, expires, person)
+            for kind, doc, expires, person in expiring_documents(req, org, docs, w["policy"], w["as_of"], w["horizon"])
+        ]
+        out.append((req.request_id, verdict(findings), findings, expiring))
+    return out
+
+
+def _check_all(n: int, workers: int) -> list[tuple[str, str, list[Finding], list[tuple]]]:
+    """Check every request, across processes on Linux (forked workers share the loaded inputs)."""
+    if workers <= 1 or n < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return _check_slice((0, n))
+    step = -(-n // (workers * 4))
+    parts = [(i, min(n, i + step)) for i in range(0, n, step)]
+    gc.freeze()  # the loaded inputs are shared with the workers: keep the collector from touching (copying) them
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=gc.disable) as pool:
+            return [row for chunk in pool.map(_check_slice, parts) for row in chunk]
+    finally:
+        gc.unfreeze()
+
+
 def check_open_requests(db_url: str | None, as_of: date, settings: ServiceSettings) -> tuple[SweepResult, dict]:
     """Check every open request and store the results in bulk. Returns the result and what notices need."""
     policy = load_policy(settings.policy_path)
@@ -110,37 +147,44 @@ def check_open_requests(db_url: str | None, as_of: date, settings: ServiceSettin
         last = srepo.last_sweep_run(s)
         orgs = srepo.organizations_by_id(s)
         requests = srepo.open_requests(s, as_of)
-        stored = srepo.stored_findings(s, as_of)
         docs_by_org: dict[str, list[DocumentOnFile]] = {}
-        for d in repo.documents_on_file(s):
+        for d in srepo.documents_on_file_fast(s):
             docs_by_org.setdefault(d.org_id or "", []).append(d)
         revocations = repo.load_revocations(s)
         waivers = repo.active_waivers(s, as_of)
     timings["load"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     result = SweepResult(run_id, as_of)
+    horizon = max(settings.notices.reminder_days or [0])
+    _work.update(requests=requests, orgs=orgs, docs_by_org=docs_by_org, policy=policy, as_of=as_of,
+                 revocations=revocations, waivers=waivers, horizon=horizon)
+    try:
+        checked = _check_all(len(requests), settings.sweep.workers or os.cpu_count() or 1)
+    finally:
+        _work.clear()
+    with db.session() as s:
+        stored = srepo.stored_findings(s, as_of)  # loaded after the check: the forked workers need not carry it
+    previous = {req.request_id: prev for req, prev in requests}
     changed: dict[str, tuple[str, list[Finding]]] = {}
     verdicts: dict[str, str] = {}
     findings_of: dict[str, list[Finding]] = {}
-    horizon = max(settings.notices.reminder_days or [0])
     expiring: dict[tuple, Expiring] = {}
-    for req, previous in requests:
-        org = orgs[req.org_id]
-        docs = docs_by_org.get(org.org_id, [])
-        findings = check_request(req, org, docs, policy, as_of, revocations)
-        apply_waivers(findings, waivers.get(req.request_id, []))
-        v = verdict(findings)
-        verdicts[req.request_id] = v
+    for rid, v, findings, items in checked:
+        verdicts[rid] = v
         if v == "flagged":
-            findings_of[req.request_id] = findings
-        if v != previous or [srepo.finding_tuple(f) for f in findings] != stored.get(req.request_id, []):
-            changed[req.request_id] = (v, findings)
-        for kind, doc, expires, person in expiring_documents(req, org, docs, policy, as_of, horizon):
-            key = (org.org_id, kind, doc.segment_id, expires, person)
-            item = expiring.get(key) or Expiring(org.org_id, kind, doc.document, doc.segment_id, expires,
-                                                 (expires - as_of).days, [], person)
-            item.requests.append(req.request_id)
-            expiring[key] = item
+            findings_of[rid] = findings
+        if v != previous[rid] or [srepo.finding_tuple(f) for f in findings] != stored.get(rid, []):
+            changed[rid] = (v, findings)
+        for kind, document, segment_id, expires, person in items:
+            key = (kind, segment_id, expires, person)
+            item = expiring.get(key)
+            if item is None:
+                item = Expiring("", kind, document, segment_id, expires, (expires - as_of).days, [], person)
+                expiring[key] = item
+            item.requests.append(rid)
+    org_of = {req.request_id: req.org_id for req, _ in requests}
+    for item in expiring.values():
+        item.org_id = org_of[item.requests[0]]
     timings["check"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     with db.session() as s:
@@ -265,7 +309,3 @@ def nightly_sweep_flow(as_of: date | None = None, db_url: str | None = None, pol
     """Re-check all open requests as of a day (default: today in the district's time zone), flag what lapsed,
     and send the notices that follow."""
     return sweep_task(db_url, as_of, policy)
-
-
-def sweep_policy_path(settings: ServiceSettings) -> Path | None:
-    return settings.policy_path

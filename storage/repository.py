@@ -146,6 +146,19 @@ def cached_pages(s: Session, sha256: str) -> list[PageText] | None:
     return [PageText.from_dict(r.page) for r in rows] or None
 
 
+def cached_page_counts(s: Session, sha256s: Sequence[str]) -> dict[str, int]:
+    """How many pages of each of these contents are in the page-text cache (one query for a batch)."""
+    out: dict[str, int] = {}
+    for i in range(0, len(sha256s), 500):
+        q = (
+            select(PageTextRow.sha256, func.count())
+            .where(PageTextRow.sha256.in_(list(sha256s[i : i + 500])))
+            .group_by(PageTextRow.sha256)
+        )
+        out.update({h: n for h, n in s.execute(q)})
+    return out
+
+
 def page_image_paths(s: Session, sha256: str) -> dict[int, str]:
     rows = s.execute(select(PageTextRow.page_no, PageTextRow.image_path).where(PageTextRow.sha256 == sha256))
     return {n: p for n, p in rows if p}

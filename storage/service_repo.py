@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import (
     DocumentRow,
+    FieldRow,
     FileClaimRow,
     FindingRow,
     NoticeRow,
@@ -26,7 +27,7 @@ from storage.models import (
     SweepRunRow,
     utcnow,
 )
-from storage.records import FacilityRequest, Finding, Organization
+from storage.records import DocumentOnFile, FacilityRequest, Finding, Organization
 from storage.repository import to_request
 
 CHUNK = 500  # ids per IN (...) list; SQLite allows a few thousand bound values
@@ -112,8 +113,15 @@ def finish_claim(s: Session, claim_id: int, status: str, document_id: int | None
               .values(status=status, document_id=document_id, finished_at=utcnow(), heartbeat_at=utcnow()))
 
 
+def release_claim(s: Session, claim_id: int, worker: str) -> None:
+    """Give a claim back (its processing failed): the next pass of any service claims the file again. Commits."""
+    s.execute(delete(FileClaimRow).where(FileClaimRow.id == claim_id, FileClaimRow.claimed_by == worker,
+                                         FileClaimRow.status == "claimed"))
+    s.commit()
+
+
 def claim_counts(s: Session) -> dict[str, int]:
-    return dict(s.execute(select(FileClaimRow.status, func.count()).group_by(FileClaimRow.status)).tuples().all())
+    return dict(s.execute(select(FileClaimRow.status, func.count()).group_by(FileClaimRow.status)).all())
 
 
 def stale_claims(s: Session, older_than: datetime) -> list[Claim]:
@@ -165,7 +173,8 @@ FINDING_COLUMNS = ("code", "severity", "subject", "message", "document", "segmen
 
 def open_requests(s: Session, as_of: date) -> list[tuple[FacilityRequest, str | None]]:
     """Every request with a use date on or after `as_of`, with its stored verdict; one query."""
-    cols = [c for c in RequestRow.__table__.columns]
+    skip = {"id", "first_use", "last_use", "checked_as_of", "checked_at", "updated_at"}  # not needed: no parsing
+    cols = [c for c in RequestRow.__table__.columns if c.name not in skip]
     rows = s.execute(select(*cols).where(RequestRow.last_use >= as_of).order_by(RequestRow.request_id))
     return [(to_request(r), r.verdict) for r in rows]  # type: ignore[arg-type]
 
@@ -182,6 +191,33 @@ def stored_findings(s: Session, as_of: date) -> dict[str, list[tuple]]:
     for row in s.execute(q):
         out.setdefault(row[0], []).append(tuple(row[1:]))
     return out
+
+
+def documents_on_file_fast(s: Session) -> list[DocumentOnFile]:
+    """The same records as repository.documents_on_file, in two plain queries (no ORM objects), for sweeps
+    over many organizations; a reviewer's correction wins over the reading."""
+    from storage.repository import _plain_value
+
+    segs = s.execute(
+        select(SegmentRow.id, SegmentRow.pages, SegmentRow.doc_type, SegmentRow.org_id, DocumentRow.relative_path)
+        .join(DocumentRow, DocumentRow.id == SegmentRow.document_id)
+        .where(SegmentRow.status == "processed", SegmentRow.org_id.is_not(None), DocumentRow.status == "processed")
+        .order_by(SegmentRow.id)
+    ).all()
+    out: dict[int, DocumentOnFile] = {
+        sid: DocumentOnFile(document=path, pages=list(pages or []), doc_type=doc_type or "", org_id=org_id,
+                            fields={}, evidence={}, segment_id=sid)
+        for sid, pages, doc_type, org_id, path in segs
+    }
+    q = select(FieldRow.segment_id, FieldRow.name, FieldRow.value, FieldRow.corrected_value, FieldRow.page,
+               FieldRow.bbox, FieldRow.words, FieldRow.confidence).order_by(FieldRow.id)
+    for sid, name, value, corrected, page, bbox, words, confidence in s.execute(q):
+        d = out.get(sid)
+        if d is None:
+            continue
+        d.fields[name] = _plain_value(name, corrected if corrected is not None else value)
+        d.evidence[name] = {"page": page, "bbox": bbox, "words": words, "confidence": confidence}
+    return list(out.values())
 
 
 def finding_tuple(f: Finding) -> tuple:
@@ -263,6 +299,40 @@ def reserve_notice(s: Session, **values: Any) -> int | None:
     except IntegrityError:
         s.rollback()
         return None
+
+
+def reserve_notices(s: Session, records: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Record many new notices before they are sent, in one transaction; returns their ids by key. If another
+    process recorded one of them meanwhile, falls back to one at a time (the others are skipped). Commits."""
+    if not records:
+        return {}
+    now = utcnow()
+    try:
+        s.execute(insert(NoticeRow), [{**r, "status": "pending", "created_at": now} for r in records])
+        s.commit()
+    except IntegrityError:
+        s.rollback()
+        out = {}
+        for r in records:
+            notice_id = reserve_notice(s, **r)
+            if notice_id is not None:
+                out[r["dedupe_key"]] = notice_id
+        return out
+    keys = [r["dedupe_key"] for r in records]
+    out = {}
+    for i in range(0, len(keys), CHUNK):
+        out.update(dict(s.execute(select(NoticeRow.dedupe_key, NoticeRow.id)
+                                  .where(NoticeRow.dedupe_key.in_(keys[i : i + CHUNK]))).all()))
+    return out
+
+
+def mark_notices(s: Session, notice_ids: Sequence[int], status: str) -> None:
+    """Mark many notices at once (dry-run files written). Commits."""
+    now = utcnow()
+    for i in range(0, len(notice_ids), CHUNK):
+        s.execute(update(NoticeRow).where(NoticeRow.id.in_(list(notice_ids[i : i + CHUNK])))
+                  .values(status=status, error=None, sent_at=now))
+    s.commit()
 
 
 def known_notice_keys(s: Session, keys: Iterable[str]) -> set[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -76,3 +77,5 @@ def test_ingest_check_export_status_on_born_digital_files(tmp_path: Path) -> Non
     csv_file = tmp_path / "flagged.csv"
     assert runner.invoke(app, ["report", str(csv_file), "--db", db]).exit_code == 0
     assert csv_file.read_text().startswith("request,first use,organization")
+    needing = [row for row in csv.reader(csv_file.open()) if row[4] == "review"]
+    assert any(row[8] == "notes.txt" and row[5] == "rejected" and row[7] for row in needing)

@@ -120,3 +120,13 @@ def test_aps_names_are_a_parameter(born_digital_pages: tuple[list, dict]) -> Non
     blind = extract_coi(pages)
     assert blind["coverage_trigger"].value is None
     assert blind["gl_each_occurrence"].value == 2_000_000
+
+
+def test_garbled_lines_are_read_again() -> None:
+    # page OCR garbled the street line of the insured block and misread the INSURED label;
+    # the strip read again from the preview gives the address, and the label stays out of the name
+    f = _read(DEV / "20261120110212.pdf")
+    assert f["insured_name"].value == "Sandia Public Library District"
+    assert f["insured_address"].value.startswith("19878 Horton Lakes SW")
+    assert f["gl_policy_number"].value == "NMP-5661077"  # no stray mark from the ADDL column
+    assert 0.5 < f["insured_address"].evidence.confidence <= 1.0

@@ -1,0 +1,153 @@
+"""Commands of the long-lived service: serve, sweep, notices, doctor. Registered on the main app by cli.py."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console(width=None if sys.stdout.isatty() else 150)
+err = Console(stderr=True, soft_wrap=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL. Default: $COMPLIANCE_DATABASE_URL, else SQLite in the data folder."),
+]
+
+
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        err.print(f"[red]--as-of '{value}' is not a date; write it as YYYY-MM-DD.[/red]")
+        raise typer.Exit(2) from None
+
+
+def serve(
+    folder: Annotated[Path | None, typer.Option(help="The watch folder. Default: [watch] folder in config.toml, "
+                                                "else COMPLIANCE_HOME/watch.")] = None,
+    db: DbOption = None,
+    prefect: Annotated[bool, typer.Option(help="Serve the Prefect deployments (nightly sweep schedule) and run "
+                                          "each batch as a Prefect flow. --no-prefect: only watch the folder (then run "
+                                          "`compliance sweep` nightly from cron).")] = True,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every batch.")] = False,
+) -> None:
+    """Run the service: watch the folder (files are read once whole, each exactly once, failures go to
+    failed/ with a reason), and run the nightly sweep on its schedule with notices.
+
+    Without PREFECT_API_URL a local Prefect server on SQLite is started and kept running (its UI shows
+    schedules, runs, retries and failures); with it, the district's Prefect server is used. Stop with Ctrl-C
+    or SIGTERM; the schedule stays active."""
+    from flows.service import run_service
+    from flows.service_settings import load_settings
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "alembic", "prefect"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    settings = load_settings()
+    for p in settings.problems:
+        err.print(f"[yellow]settings: {p}[/yellow]")
+    root = folder or settings.watch_folder
+    err.print(f"Watching {root}; nightly sweep '{settings.sweep.cron}' ({settings.sweep.timezone}).")
+    run_service(settings, root, db, use_prefect=prefect)
+
+
+def sweep(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Sweep as of this date (YYYY-MM-DD). Default: today "
+                                              "in the district's time zone.")] = None,
+    db: DbOption = None,
+    notices: Annotated[bool, typer.Option(help="Send the notices that follow (--no-notices: only check).")] = True,
+    policy: Annotated[Path | None, typer.Option(help="A policy file (YAML) instead of the configured one.")] = None,
+    prefect: Annotated[bool, typer.Option(help="Run as a Prefect flow (visible in a Prefect server).")] = False,
+) -> None:
+    """Re-check every request with a use date still ahead, record the sweep, and send deficiency notices,
+    renewal reminders and the staff digest (each notice once)."""
+    from flows.service_settings import load_settings
+    from flows.sweep import nightly_sweep_flow, summary_dict
+    from flows.sweep import sweep as run_sweep
+
+    day = _date(as_of)
+    settings = load_settings()
+    if policy:
+        settings.sweep.policy = str(policy)
+    if prefect:
+        result = nightly_sweep_flow(day, db, str(policy) if policy else None)
+    else:
+        result = summary_dict(run_sweep(db, day, settings, send=notices))
+    t = Table(title=f"Sweep as of {result['as_of']}")
+    t.add_column("")
+    t.add_column("count", justify="right")
+    for label, key in (("open requests checked", "checked"), ("flagged", "flagged"),
+                       ("newly flagged", "newly_flagged"), ("newly compliant", "newly_compliant"),
+                       ("documents expiring soon", "expiring_soon"), ("notices sent", "notices_sent"),
+                       ("notices written (dry run)", "notices_dry_run"), ("notices failed", "notices_failed")):
+        t.add_row(label, str(result[key]))
+    t.add_row("time", ", ".join(f"{k} {v:.1f} s" for k, v in result["seconds"].items()))
+    console.print(t)
+    if result["notices_failed"]:
+        err.print("[red]Some notices could not be sent; see `compliance notices --status failed`. They are "
+                  "retried on the next sweep.[/red]")
+        raise typer.Exit(1)
+
+
+def notices(
+    status: Annotated[str | None, typer.Option(help="Only this status: sent, dry_run, failed, pending.")] = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 30,
+    db: DbOption = None,
+) -> None:
+    """The notices recorded (sent, written in dry-run mode, or failed with the reason)."""
+    from storage import service_repo as srepo
+    from storage.db import database
+
+    with database(db).session() as s:
+        rows = srepo.list_notices(s, limit=limit, status=status)
+        counts = srepo.notice_counts(s)
+    t = Table(title=f"Notices ({', '.join(f'{k} {st}: {n}' for (k, st), n in sorted(counts.items())) or 'none'})")
+    for col in ("when", "kind", "to", "request", "subject", "status"):
+        t.add_column(col, overflow="fold")
+    for n in rows:
+        when = (n.sent_at or n.created_at).strftime("%Y-%m-%d %H:%M")
+        state = n.status + (f": {n.error}" if n.error else "")
+        t.add_row(when, n.kind, n.recipient, n.request_id or "", n.subject, state)
+    console.print(t)
+
+
+def doctor(
+    db: DbOption = None,
+    smtp: Annotated[bool, typer.Option(help="Also connect to the mail server.")] = True,
+) -> None:
+    """Check the set-up: Tesseract and its version, the database (reachable, migrated), folders writable,
+    the mail server, the sweep schedule, Prefect. Says what to fix; exits 1 when something must be fixed."""
+    from flows.doctor import run_checks
+    from flows.service_settings import load_settings
+
+    checks = run_checks(load_settings(), db, smtp=smtp)
+    t = Table(title="compliance doctor")
+    for col in ("", "check", "finding", "what to do"):
+        t.add_column(col, overflow="fold")
+    marks = {"ok": "[green]ok[/green]", "warn": "[yellow]warn[/yellow]", "fail": "[red]FAIL[/red]"}
+    for c in checks:
+        t.add_row(marks[c.status], c.name, c.detail, c.fix)
+    console.print(t)
+    failed = [c for c in checks if c.status == "fail"]
+    if failed:
+        console.print(f"[red]{len(failed)} problem(s) to fix.[/red]")
+        raise typer.Exit(1)
+    console.print("[green]Ready.[/green]")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the service commands to the `compliance` app."""
+    app.command()(serve)
+    app.command()(sweep)
+    app.command()(notices)
+    app.command()(doctor)

@@ -1,0 +1,248 @@
+"""The desk's actions (POST). Each one checks the CSRF token and the role, does its work through web.desk
+(which records the audit entry and re-checks the affected requests) and returns to the page it came from."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from storage import web_repo
+from storage.db import database
+from web import auth
+from web import desk as actions
+from web.app import checked_form, desk, flash, render, require
+from web.desk import DeskError
+
+router = APIRouter()
+MAX_UPLOAD_MB = 50
+
+
+def _back(form: dict[str, Any], default: str) -> str:
+    target = str(form.get("back") or "")
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+def _go(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _remote(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+# ------------------------------------------------------------------ sign-in
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await checked_form(request)
+    cfg = desk(request)
+    username = str(form.get("username", ""))
+    result = auth.login(cfg.db_url, username, str(form.get("password", "")), _remote(request))
+    nxt = _back({"back": form.get("next")}, "/queue")
+    if result.user is None:
+        return render(request, "login.html", {"error": result.error, "next": nxt, "username": username},
+                      status_code=401)
+    request.session.clear()  # a fresh session (and CSRF token) for the signed-in person
+    request.session["uid"] = result.user.id
+    request.session["csrf"] = auth.new_csrf_token()
+    return _go(nxt)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await checked_form(request)
+    request.session.clear()
+    return _go("/login")
+
+
+# ------------------------------------------------------------------ findings
+
+
+@router.post("/findings/{finding_id}/decide")
+async def decide(request: Request, finding_id: int) -> Response:
+    form = await checked_form(request)
+    user = require(request, "act")
+    cfg = desk(request)
+    back = _back(form, "/queue")
+    try:
+        expires = date.fromisoformat(str(form["expires_on"])) if form.get("expires_on") else None
+        kind = "resolved" if form.get("kind") == "resolved" else "waived"
+        out = actions.decide_finding(cfg.db_url, user.username, finding_id, kind, str(form.get("reason", "")),
+                                     expires, cfg.today(), cfg.policy_path)
+        flash(request, out.message)
+    except ValueError as e:
+        flash(request, f"Not saved: {e}", "error")
+    return _go(back)
+
+
+@router.post("/waivers/{waiver_id}/revoke")
+async def revoke(request: Request, waiver_id: int) -> Response:
+    form = await checked_form(request)
+    user = require(request, "act")
+    cfg = desk(request)
+    try:
+        out = actions.revoke_waiver(cfg.db_url, user.username, waiver_id, str(form.get("reason", "")), cfg.today(),
+                                    cfg.policy_path)
+        flash(request, out.message)
+    except DeskError as e:
+        flash(request, f"Not saved: {e}", "error")
+    return _go(_back(form, "/queue"))
+
+
+# ------------------------------------------------------------------ documents
+
+
+@router.post("/fields/{field_id}/correct")
+async def correct(request: Request, field_id: int) -> Response:
+    form = await checked_form(request)
+    user = require(request, "act")
+    cfg = desk(request)
+    with database(cfg.db_url).session() as s:
+        f = web_repo.field_row(s, field_id)
+        doc_type = f.segment.doc_type if f else None
+    if not user.may_see(doc_type):
+        return _go("/queue")
+    try:
+        out = actions.correct_field(cfg.db_url, user.username, field_id, str(form.get("value", "")),
+                                    str(form.get("reason", "")), cfg.today(), cfg.policy_path,
+                                    clear=form.get("clear") == "1")
+        flash(request, out.message)
+    except DeskError as e:
+        flash(request, f"Not saved: {e}", "error")
+    return _go(_back(form, "/queue"))
+
+
+@router.post("/segments/{segment_id}/link")
+async def link(request: Request, segment_id: int) -> Response:
+    form = await checked_form(request)
+    user = require(request, "act")
+    cfg = desk(request)
+    try:
+        out = actions.link_document(cfg.db_url, user.username, segment_id, str(form.get("org_id", "")),
+                                    str(form.get("reason", "")), cfg.today(), cfg.policy_path)
+        flash(request, out.message)
+    except DeskError as e:
+        flash(request, f"Not saved: {e}", "error")
+    return _go(_back(form, "/tray"))
+
+
+@router.post("/upload")
+async def upload(request: Request) -> Response:
+    form = await checked_form(request)
+    user = require(request, "act")
+    cfg = desk(request)
+    back = _back(form, "/queue")
+    file = form.get("file")
+    if file is None or not hasattr(file, "read") or not getattr(file, "filename", ""):
+        flash(request, "Choose a file to upload.", "error")
+        return _go(back)
+    data = await file.read(MAX_UPLOAD_MB * 1024 * 1024 + 1)
+    if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
+        flash(request, f"The file is larger than {MAX_UPLOAD_MB} MB.", "error")
+        return _go(back)
+    from starlette.concurrency import run_in_threadpool
+
+    try:
+        out = await run_in_threadpool(
+            actions.upload_document, cfg.db_url, user.username, file.filename, data, cfg.today(),
+            str(form.get("org_id") or "") or None, str(form.get("request_id") or "") or None,
+            str(form.get("note", "")), cfg.policy_path,
+        )
+        flash(request, out.message)
+        doc_id = getattr(out, "document_id", None)
+        if form.get("open_document") == "1" and doc_id:
+            return _go(f"/documents/{doc_id}")
+    except DeskError as e:
+        flash(request, f"Not received: {e}", "error")
+    return _go(back)
+
+
+# ------------------------------------------------------------------ notices
+
+
+@router.post("/requests/{request_id}/notice")
+async def send_notice(request: Request, request_id: str) -> Response:
+    form = await checked_form(request)
+    user = require(request, "act")
+    cfg = desk(request)
+    from starlette.concurrency import run_in_threadpool
+
+    try:
+        out = await run_in_threadpool(actions.send_deficiency, cfg.db_url, user.username, request_id)
+        flash(request, out.message)
+    except DeskError as e:
+        flash(request, str(e), "error")
+    return _go(_back(form, f"/requests/{request_id}"))
+
+
+# ------------------------------------------------------------------ registry upkeep
+
+
+def _text_form(form: dict[str, Any]) -> dict[str, str]:
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+@router.post("/organizations")
+async def organization_create(request: Request) -> Response:
+    form = _text_form(await checked_form(request))
+    user = require(request, "registry")
+    cfg = desk(request)
+    try:
+        out = actions.save_organization(cfg.db_url, user.username, form, cfg.today(), True, cfg.policy_path)
+    except DeskError as e:
+        return render(request, "org_form.html", {"o": form, "creating": True, "error": e}, status_code=400)
+    flash(request, out.message)
+    return _go(f"/organizations/{form['org_id'].strip()}")
+
+
+@router.post("/organizations/{org_id}")
+async def organization_save(request: Request, org_id: str) -> Response:
+    form = _text_form(await checked_form(request))
+    user = require(request, "registry")
+    cfg = desk(request)
+    form["org_id"] = org_id
+    try:
+        out = actions.save_organization(cfg.db_url, user.username, form, cfg.today(), False, cfg.policy_path)
+    except DeskError as e:
+        return render(request, "org_form.html", {"o": form, "creating": False, "error": e}, status_code=400)
+    flash(request, out.message)
+    return _go(f"/organizations/{org_id}")
+
+
+def _orgs(request: Request) -> list[Any]:
+    with database(desk(request).db_url).session() as s:
+        return web_repo.organization_rows(s)
+
+
+@router.post("/requests-new")
+async def request_create(request: Request) -> Response:
+    form = _text_form(await checked_form(request))
+    user = require(request, "registry")
+    cfg = desk(request)
+    try:
+        out = actions.save_request(cfg.db_url, user.username, form, cfg.today(), True, cfg.policy_path)
+    except DeskError as e:
+        return render(request, "request_form.html", {"v": form, "creating": True, "orgs": _orgs(request),
+                                                     "error": e}, status_code=400)
+    flash(request, out.message)
+    return _go(f"/requests/{form['request_id'].strip()}")
+
+
+@router.post("/requests/{request_id}/edit")
+async def request_save(request: Request, request_id: str) -> Response:
+    form = _text_form(await checked_form(request))
+    user = require(request, "registry")
+    cfg = desk(request)
+    form["request_id"] = request_id
+    try:
+        out = actions.save_request(cfg.db_url, user.username, form, cfg.today(), False, cfg.policy_path)
+    except DeskError as e:
+        return render(request, "request_form.html", {"v": form, "creating": False, "orgs": _orgs(request),
+                                                     "error": e}, status_code=400)
+    flash(request, out.message)
+    return _go(f"/requests/{request_id}")
+

@@ -1,0 +1,196 @@
+"""The review desk: a server-rendered web application where staff work the exception queue.
+
+create_app(db_url) builds the FastAPI application. Every page needs a signed-in staff account; every form
+carries the session's CSRF token; every action is recorded in the audit trail (storage review_actions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
+
+from storage.settings import compliance_home
+from web import auth
+
+HERE = Path(__file__).parent
+SESSION_HOURS = 10
+
+
+@dataclass
+class DeskConfig:
+    db_url: str | None
+    home: Path
+    as_of: date | None  # fixed "today" (demos, tests); None: today in the district's time zone
+    policy_path: Path | None
+    timezone: str
+
+    def today(self) -> date:
+        if self.as_of:
+            return self.as_of
+        try:
+            return datetime.now(ZoneInfo(self.timezone)).date()
+        except Exception:
+            return date.today()
+
+
+class LoginRequired(Exception):
+    pass
+
+
+class Forbidden(Exception):
+    def __init__(self, message: str = "Your account may not do this.") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CsrfFailed(Exception):
+    pass
+
+
+def create_app(
+    db_url: str | None = None, *, home: Path | None = None, as_of: date | None = None,
+    policy_path: Path | None = None, https_only: bool = False,
+) -> FastAPI:
+    """The review desk application on a database (default: the configured one)."""
+    from flows.service_settings import load_settings
+    from storage.db import database
+
+    home = home or compliance_home()
+    settings = load_settings(home)
+    database(db_url)  # open and migrate now, not on the first page
+    cfg = DeskConfig(db_url, home, as_of, policy_path or settings.policy_path, settings.sweep.timezone)
+    app = FastAPI(title="Facility-use compliance: review desk", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.desk = cfg
+    app.state.templates = make_templates()
+    app.add_middleware(
+        SessionMiddleware, secret_key=auth.session_secret(home), session_cookie="desk_session",
+        max_age=SESSION_HOURS * 3600, same_site="lax", https_only=https_only,
+    )
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'",
+        )
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        return render(request, "error.html", {"title": "Not allowed", "message": exc.message}, status_code=403)
+
+    @app.exception_handler(CsrfFailed)
+    async def _csrf(request: Request, exc: CsrfFailed) -> Response:
+        return render(
+            request, "error.html",
+            {"title": "Form expired", "message": "This form is out of date or did not come from this site. "
+             "Go back, reload the page and try again."}, status_code=403,
+        )
+
+    @app.exception_handler(404)
+    async def _not_found(request: Request, exc: Exception) -> Response:
+        return render(request, "error.html", {"title": "Not found", "message": getattr(exc, "detail", "") or
+                                              "There is nothing at this address."}, status_code=404)
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    from web import actions, pages
+
+    app.include_router(pages.router)
+    app.include_router(actions.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    return app
+
+
+# ------------------------------------------------------------------ shared helpers of the routes
+
+
+def desk(request: Request) -> DeskConfig:
+    return request.app.state.desk
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = auth.new_csrf_token()
+        request.session["csrf"] = token
+    return token
+
+
+def current_user(request: Request) -> auth.CurrentUser:
+    """The signed-in account; anyone else is sent to the sign-in page."""
+    user = auth.load_user(desk(request).db_url, request.session.get("uid"))
+    if user is None:
+        request.session.pop("uid", None)
+        raise LoginRequired()
+    request.state.user = user
+    return user
+
+
+def require(request: Request, permission: str) -> auth.CurrentUser:
+    user = current_user(request)
+    if not user.can(permission):
+        raise Forbidden(
+            "Your account may look but not change anything." if permission == "act" else
+            "Your account may not see this page."
+        )
+    return user
+
+
+async def checked_form(request: Request) -> dict[str, Any]:
+    """The posted form, refused unless it carries this session's CSRF token."""
+    form = await request.form()
+    given = form.get("csrf_token") or request.headers.get("x-csrf-token")
+    if not auth.csrf_ok(request.session.get("csrf"), str(given) if given is not None else None):
+        raise CsrfFailed()
+    return {k: v for k, v in form.multi_items()}
+
+
+def flash(request: Request, message: str, kind: str = "ok") -> None:
+    request.session.setdefault("flash", [])
+    request.session["flash"] = [*request.session["flash"], [kind, message]][-5:]
+
+
+def make_templates() -> Jinja2Templates:
+    from web import present
+
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters.update(present.FILTERS)
+    templates.env.globals.update(present.GLOBALS)
+    return templates
+
+
+def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    user = getattr(request.state, "user", None)
+    messages = request.session.pop("flash", []) if "session" in request.scope else []
+    ctx = {
+        "request": request, "user": user, "csrf_value": csrf_token(request) if "session" in request.scope else "",
+        "flashes": messages, "today": desk(request).today(), **context,
+    }
+    return request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code)
