@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 
 from extractors.layout import bbox, evidence, find_phrase, norm_token, text_of, trim_specks
 from extractors.model import Evidence, FieldValue, PageText, Word
-from extractors.normalize import clean_spaces, find_dates, fix_ocr_digits
+from extractors.normalize import MONTH_RE, clean_spaces, find_dates, fix_ocr_digits, repair_month_digit
 
 # Names under which Albuquerque Public Schools may be named additional insured (policy parameter).
 APS_NAMES: tuple[str, ...] = (
@@ -264,9 +264,9 @@ def _money(words: Sequence[Word]) -> int | None:
 
 def _date_text(text: str) -> str:
     """Split dates OCR glued across a rule line ('10/13/2026|10/13/2027') before digit repair."""
-    t = re.sub(r"(?<=\d{4})[|/\\]+(?=\d)", " ", text)
+    t = re.sub(r"(?<=\d{4})[|/\\]+", " ", text)  # also before the next cell's label: '07/01/2027|PERSONAL'
     t = re.sub(r"(?<=\d)\|(?=\d)", " ", t)
-    return fix_ocr_digits(t.strip("|/ "))
+    return repair_month_digit(fix_ocr_digits(t.strip("|/ []")))
 
 
 def _word_dates(words: Sequence[Word]) -> list[tuple[date, Word]]:
@@ -1169,14 +1169,29 @@ def _description(page: PageText, img: Image.Image | None = None) -> tuple[str | 
     hold = [h for h in _find(page, "CERTIFICATE HOLDER", 85) if h.y0 > lab.y1 and _starts_row(page, h)]
     y_hi = hold[0].y0 - 2 if hold else min(lab.y1 + 120, page.height)
     words = [w for w in _in_box(page, 0, lab.y1 + 0.5, page.width, y_hi) if w.cy > lab.y1 + 1]
-    words = [w for w in words if w.conf >= 30 or w.conf == 0]
+    words = [w for w in words if w.conf >= 30 or w.conf == 0 or _day_of_a_date(w, words)]
     rows = _text_rows(_dedupe_overlaps(words))
     rows = [r for r in rows if not (r[0].y0 < lab.y1 + 14 and _is_label_row(r))]
-    rows = [r for r in rows if not re.match(r"^\(?\s*attach|^\(?\s*acord 101", " ".join(w.text for w in r), re.I)]
+    # the form's own instruction row ('(ACORD 101, Additional Remarks Schedule, may be attached ...)'), not a
+    # description line that happens to begin 'attached endorsement ...'
+    rows = [r for r in rows if not re.search(r"^\(?\s*(?:attach\s+)?acord\s*101|remarks\s+schedule",
+                                             " ".join(w.text for w in r), re.I)]
     # a lone stray character row is scan noise
     rows = [r for r in rows if len(" ".join(w.text for w in r).strip()) > 2]
     text = clean_spaces(" ".join(" ".join(w.text for w in r) for r in rows))
     return text, [w for r in rows for w in r]
+
+
+_MONTH_WORD = re.compile(rf"(?i)^{MONTH_RE}$")
+
+
+def _day_of_a_date(w: Word, words: Sequence[Word]) -> bool:
+    """A doubtful day number right after a month name ('April 2, 2027'): OCR is often unsure of a
+    lone digit, yet dropping it as a speck loses the date an activity is named by."""
+    if not re.fullmatch(r"\d{1,2},?", w.text):
+        return False
+    before = [x for x in words if x.line == w.line and x.x1 <= w.x0 + 1 and w.x0 - x.x1 < 3 * w.height]
+    return bool(before) and bool(_MONTH_WORD.match(max(before, key=lambda x: x.x1).text))
 
 
 def _issue_date(page: PageText) -> tuple[date | None, list[Word], str]:
@@ -1279,21 +1294,32 @@ def _without_label(words: list[Word], label: str) -> list[Word]:
 
 
 # ----------------------------------------------------------------------------- rating elsewhere
-def _rating_in_text(text: str, insurer: str | None, others: Sequence[str]) -> tuple[str | None, str]:
+_GRADE_AFTER_BEST = re.compile(rf"^\W*(?:rating\W*)?(?P<g>{_GRADE})(?![A-Za-z0-9+])", re.I)
+
+
+def _rating_in_text(text: str, insurer: str | None, others: Sequence[str]) -> tuple[str | None, str, bool]:
     """A rating stated in prose ('Carrier rated A- VII by A.M. Best', 'AM BEST: A (X)'),
-    counted only when it is not tied to an insurer other than the GL insurer."""
+    counted only when it is not tied to an insurer other than the GL insurer. The last item says
+    whether the whole rating was read: where OCR garbled the size class ('AM BEST: A- Vu') the grade
+    right after the label is still a rating shown on the page, kept alone for a person to confirm."""
+    partial: tuple[str, str] | None = None
     for s in _sentences(text):
-        if not _BEST_RE.search(s):
-            continue
-        r, _a, _b = _rating(_BEST_RE.sub(" ", s))
-        if not r:
+        m = _BEST_RE.search(s)
+        if not m:
             continue
         names_other = [o for o in others if o and _fuzzy_contains(s, o, 90)]
         names_gl = bool(insurer and _fuzzy_contains(s, insurer, 88))
         if names_other and not names_gl:
             continue
-        return r, s
-    return None, ""
+        r, _a, _b = _rating(_BEST_RE.sub(" ", s))
+        if r:
+            return r, s, True
+        g = _GRADE_AFTER_BEST.match(_ocr_rating_text(s[m.end():]))
+        if g and partial is None:
+            partial = (g.group("g").upper(), s)
+    if partial:
+        return partial[0], partial[1], False
+    return None, "", False
 
 
 # ----------------------------------------------------------------------------- plain-text fallback
@@ -1516,9 +1542,10 @@ def extract_coi(
             (p, p.text.replace("\n", " "), p.words) for i, p in enumerate(pages) if i != mi
         ]
         for p, t, ws in texts:
-            r, s = _rating_in_text(t, gl_name, others)
+            r, s, whole = _rating_in_text(t, gl_name, others)
             if r:
-                out["am_best_rating"] = _fv(r, p, _words_for(ws, s), "A.M. Best statement in text", 0.8)
+                how = "A.M. Best statement in text" + ("" if whole else " (size class unreadable: grade only)")
+                out["am_best_rating"] = _fv(r, p, _words_for(ws, s), how, 0.8 if whole else 0.4)
                 break
 
     holder_is_aps = bool(holder and _names_aps(holder, names))

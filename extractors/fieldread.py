@@ -15,7 +15,7 @@ from datetime import date
 from extractors import layout
 from extractors.layout import trim_specks
 from extractors.model import Evidence, FieldValue, PageText, Word
-from extractors.normalize import clean_spaces, find_dates, fix_ocr_digits
+from extractors.normalize import clean_spaces, find_dates, fix_ocr_digits, repair_month_digit
 
 UNKNOWN = FieldValue(None, None)
 
@@ -347,9 +347,6 @@ def read_labelled(
 
 
 # ----------------------------------------------------------------------------- value parsers
-_BAD_MONTH = re.compile(r"(?<!\d)([6-9])(\d)([/.-]\d{1,2}[/.-](?:19|20)\d\d)(?!\d)")
-
-
 def repair_date_text(text: str) -> str:
     """OCR splits numeric dates ('05/0 1/2027') and reads a month's leading 0 as 6, 8 or 9; undo both."""
     text = re.sub(r"(\d)\s*/\s*(\d)", r"\1/\2", text)
@@ -357,7 +354,7 @@ def repair_date_text(text: str) -> str:
     text = re.sub(r"(?<!\d)(\d)\s(\d/\d{1,2}/(?:19|20)\d\d)(?!\d)", r"\1\2", text)
     text = re.sub(r"(?<![\d,])(\d{1,2})\s*[,.]\s*[,.]?\s*((?:19|20)\d\d)(?!\d)", r"\1, \2", text)
     text = fix_ocr_digits(text)
-    return _BAD_MONTH.sub(lambda m: f"0{m.group(2)}{m.group(3)}", text)
+    return repair_month_digit(text)
 
 
 def dates_in(text: str) -> list[date]:

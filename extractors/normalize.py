@@ -17,7 +17,7 @@ _MONTHS = {
     )
     for m in names
 }
-_MONTH_RE = (
+MONTH_RE = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
@@ -26,8 +26,8 @@ _MONTH_RE = (
 DATE_PATTERNS: list[re.Pattern[str]] = [
     re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"),
     re.compile(r"(?<!\d)(?P<m>\d{1,2})\s?[-/.]\s?(?P<d>\d{1,2})\s?[-/.]\s?(?P<y>(?:19|20)?\d\d)(?!\d)"),
-    re.compile(rf"(?i)\b(?P<m>{_MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"),
-    re.compile(rf"(?i)(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+(?P<m>{_MONTH_RE})[\s,-]+(?P<y>(?:19|20)?\d\d)\b"),
+    re.compile(rf"(?i)\b(?P<m>{MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"),
+    re.compile(rf"(?i)(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+(?P<m>{MONTH_RE})[\s,-]+(?P<y>(?:19|20)?\d\d)\b"),
 ]
 
 
@@ -66,6 +66,14 @@ def parse_date(text: str | None) -> date | None:
 
 
 _OCR_DIGIT = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8", "Z": "2"})
+
+
+_BAD_MONTH = re.compile(r"(?<!\d)([6-9])(\d)([/.-]\d{1,2}[/.-](?:19|20)\d\d)(?!\d)")
+
+
+def repair_month_digit(text: str) -> str:
+    """OCR reads a numeric month's leading 0 as 6, 8 or 9 ('97/05/2027'); no month starts so."""
+    return _BAD_MONTH.sub(lambda m: f"0{m.group(2)}{m.group(3)}", text)
 
 
 def fix_ocr_digits(text: str) -> str:

@@ -395,8 +395,9 @@ def _reread_weak_lines(gray: Image.Image, words: list[Word], dpi: float) -> list
                 run.append(w)
                 continue
             if run:
-                letters = sum(sum(c.isalpha() for c in x.text) for x in run)
-                if letters >= 3:
+                # letters or digits: a garbled EIN or policy number is as worth a second look as a word
+                signs = sum(sum(c.isalnum() for c in x.text) for x in run)
+                if signs >= 3:
                     runs.append(run)
                 else:
                     kept.extend(run)
@@ -508,6 +509,10 @@ def _mostly_vertical(words: list[Word]) -> bool:
 
 def _looks_unread(words: list[Word], conf: float) -> bool:
     good = sum(1 for w in words if w.conf >= 60 and _REAL_WORD.search(w.text))
+    if good >= 8 and conf >= 80:
+        # a short page (a clearance card, a two-line letter) that reads this surely is upright: turned text
+        # never comes out as confident real words, so the three other turns need not be tried
+        return False
     return good < 25 or conf < 60
 
 

@@ -122,6 +122,23 @@ def test_aps_names_are_a_parameter(born_digital_pages: tuple[list, dict]) -> Non
     assert blind["gl_each_occurrence"].value == 2_000_000
 
 
+def test_policy_dates_glued_across_a_rule_line() -> None:
+    # the fax's second page: OCR read the effective and expiration cells as one token across the column
+    # rule, with the expiration's leading 0 as a 9 ('07/05/2026|97/05/2027]|')
+    pages, previews = _pages(DEV / "fax_20261116_1131.tif")
+    f = extract_coi([pages[1]], previews.get)
+    assert (f["gl_effective"].value, f["gl_expiration"].value) == (date(2026, 7, 5), date(2027, 7, 5))
+
+
+def test_rating_with_unreadable_size_class_keeps_the_grade_for_a_person() -> None:
+    # 'AM BEST: A- Vu': the grade is shown; the size class is garbled. The rating counts as shown,
+    # with a confidence low enough that the document goes to a person.
+    f = _read(DEV / "AC11-2026-0184" / "SCAN0188.PDF")
+    assert f["am_best_rating"].value == "A-"
+    assert f["am_best_rating"].evidence.confidence < 0.5
+    assert "AM BEST" in f["am_best_rating"].evidence.words.upper()
+
+
 def test_garbled_lines_are_read_again() -> None:
     # page OCR garbled the street line of the insured block and misread the INSURED label;
     # the strip read again from the preview gives the address, and the label stays out of the name

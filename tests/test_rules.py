@@ -422,6 +422,27 @@ def test_unread_letter_ein_blocks(corpus, policy):
     assert "NONPROFIT_EIN_MISMATCH" in codes(found)
 
 
+def test_determination_letter_is_judged_over_an_ein_notice_beside_it(corpus, policy):
+    """An EIN assignment notice filed beside the 501(c) letter never hides it, even when the letter's EIN
+    could not be read: the finding is then about the EIN, on the letter."""
+    rid = next(
+        rid
+        for rid, t in sorted(corpus.truth.items())
+        if t["verdict"] == "compliant"
+        and len(_docs_of(corpus, corpus.requests[rid].org_id, "nonprofit_letter")) == 1
+    )
+    letter = _docs_of(corpus, corpus.requests[rid].org_id, "nonprofit_letter")[0]
+    notice = copy.deepcopy(letter)
+    notice.document, notice.segment_id, notice.fields["subsection"] = "EIN notice.pdf", 10_000, None
+    notice.fields["letter_date"] = corpus.as_of  # newer than the letter
+    assert "NONPROFIT_NOT_501C" not in codes(run(corpus, policy, rid, docs=[*corpus.docs, notice]))
+    unread = copy.deepcopy(letter)
+    unread.fields["ein"] = None
+    docs = [unread if x is letter else x for x in corpus.docs] + [notice]
+    found = [f for f in run(corpus, policy, rid, docs=docs) if f.code.startswith("NONPROFIT_")]
+    assert codes(found) == {"NONPROFIT_EIN_MISMATCH"} and f"judged {letter.document}" in found[0].message
+
+
 def test_reinstated_ein_is_not_revoked(corpus, policy):
     reinstated = {ein for ein, r in corpus.revoked.items() if r.reinstatement_date}
     rid = next(rid for rid, r in sorted(corpus.requests.items()) if corpus.orgs[r.org_id].ein in reinstated)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from rapidfuzz import fuzz
 
 from extractors.names import fold
 
@@ -189,6 +190,7 @@ class Policy(_Model):
         squeezed = folded.replace(" ", "")  # OCR splits words: 'Public School s'
         return any(
             _name_pattern(n).search(folded) or (len(n) >= 10 and fold(n).replace(" ", "") in squeezed)
+            or _one_slip_in(fold(n).replace(" ", ""), squeezed)
             for n in names
         )
 
@@ -212,6 +214,15 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=256)
+def _one_slip_in(name: str, text: str) -> bool:
+    """A long name printed with one OCR slip ('Albuquerque Manicipal School District'): one letter
+    changed, dropped or added, anywhere in the text. Short names must match exactly: one letter can turn
+    one short name into another."""
+    if len(name) < 20 or len(text) < len(name) - 1:
+        return False
+    return fuzz.partial_ratio(name, text, score_cutoff=100 - 100 * 2.2 / (2 * len(name))) > 0
+
+
 def _name_pattern(name: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])" + re.escape(fold(name)) + r"(?![a-z0-9])")
 

@@ -542,7 +542,10 @@ def revocation_findings(
 
 
 def letter_rank(doc: DocumentOnFile, findings: list[Finding]) -> tuple:
-    return (_blocks(findings), _warns(findings), _neg_ordinal(as_date(doc.fields.get("letter_date"))))
+    # A letter that grants 501(c) exemption beats one that does not (an EIN notice filed beside it),
+    # whatever else could not be read on it.
+    return (not states_501c(doc.fields.get("subsection")), _blocks(findings), _warns(findings),
+            _neg_ordinal(as_date(doc.fields.get("letter_date"))))
 
 
 # ----------------------------------------------------------------------------- business license
