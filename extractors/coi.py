@@ -295,16 +295,16 @@ def _ocr_rating_text(text: str) -> str:
     """Undo OCR slips inside a rating: 'At+' -> 'A++', 'At' -> 'A+', 'XIll' / 'Xj]' -> 'XII',
     'AX' -> 'A X', '(TX)' -> '(IX)', 'XiIll' -> 'XIII' (no roman numeral has four I's)."""
     t = re.sub(r"\b([ABC])t(\+?)(?=\W|$)", lambda m: m.group(1) + "+" + m.group(2), text)
-    t = re.sub(r"\b([ABC])e(?=\s+\(?[XVIxv][XVIxvil1|t]{0,3}\b)", r"\1+", t)  # a blurred '+' read as 'e'
+    t = re.sub(r"\b([ABC])e(?=\s+\(?[XVIxv][XVIxvil1|tT]{0,3}\b)", r"\1+", t)  # a blurred '+' read as 'e'
 
     t = re.sub(r"\b([ABC](?:\+\+|\+|-)?)(?=[XV][XVI]{0,3}\b)", r"\1 ", t)
     t = re.sub(r"(?<=[(\s])[Tt](?=[XV]\b)", "I", t)
 
     def roman(m: re.Match[str]) -> str:
-        r = re.sub(r"[l1|j\]!it]", "I", m.group(0)).upper()
+        r = re.sub(r"[l1|j\]!itT]", "I", m.group(0)).upper()
         return re.sub(r"I{4,}", "III", r)
 
-    return re.sub(r"(?<![A-Za-z])[XVIxvi][XVIxvil1|j\]!t]*(?![A-Za-z])", roman, t)
+    return re.sub(r"(?<![A-Za-z])[XVIxvi][XVIxvil1|j\]!tT]*(?![A-Za-z])", roman, t)
 
 
 def _rating(text: str) -> tuple[str | None, int, int]:
@@ -1098,7 +1098,10 @@ def _holder(page: PageText) -> tuple[str | None, list[Word]]:
         return None, []
     lab = labs[-1]
     canc = [c for c in _find(page, "CANCELLATION", 85) if abs(c.cy - lab.cy) < 20 and c.x0 > lab.x1]
-    x_hi = canc[0].x0 - 3 if canc else page.width * 0.5
+    if not canc:  # the cancellation box's label unread: its printed clause starts the box all the same
+        canc = [c for phrase in ("IF ANY POLICY LISTED ABOVE", "SHOULD ANY OF THE ABOVE DESCRIBED POLICIES")
+                for c in _find(page, phrase, 80) if lab.y0 - 20 < c.cy < lab.y1 + 40 and c.x0 > lab.x0 + 40]
+    x_hi = min(c.x0 for c in canc) - 3 if canc else page.width * 0.5
     y_lo = lab.y1 - 1
     words = _in_box(page, max(lab.x0 - 8, 0), y_lo, x_hi, min(lab.y1 + 110, page.height))
     words = [w for w in words if w not in lab.words]
@@ -1169,6 +1172,7 @@ def _description(page: PageText, img: Image.Image | None = None) -> tuple[str | 
     hold = [h for h in _find(page, "CERTIFICATE HOLDER", 85) if h.y0 > lab.y1 and _starts_row(page, h)]
     y_hi = hold[0].y0 - 2 if hold else min(lab.y1 + 120, page.height)
     words = [w for w in _in_box(page, 0, lab.y1 + 0.5, page.width, y_hi) if w.cy > lab.y1 + 1]
+    words = _continued_lines(page, words, lab.y0, y_hi)
     words = [w for w in words if w.conf >= 30 or w.conf == 0 or _day_of_a_date(w, words)]
     rows = _text_rows(_dedupe_overlaps(words))
     rows = [r for r in rows if not (r[0].y0 < lab.y1 + 14 and _is_label_row(r))]
@@ -1180,6 +1184,25 @@ def _description(page: PageText, img: Image.Image | None = None) -> tuple[str | 
     rows = [r for r in rows if len(" ".join(w.text for w in r).strip()) > 2]
     text = clean_spaces(" ".join(" ".join(w.text for w in r) for r in rows))
     return text, [w for r in rows for w in r]
+
+
+def _continued_lines(page: PageText, words: list[Word], y_lo: float, y_hi: float) -> list[Word]:
+    """Words that carry on a line of the block to its right, even where a tilted photo lifts the end
+    of the line above the block's top edge: a person follows the line, not the box."""
+    chosen = set(map(id, words))
+    pool = [w for w in page.words if id(w) not in chosen and y_lo <= w.cy <= y_hi]
+    out = list(words)
+    frontier = list(words)
+    while frontier:
+        r = frontier.pop()
+        nxt = [w for w in pool if id(w) not in chosen and 0 <= w.x0 - r.x1 <= 2.5 * r.height
+               and abs(w.cy - r.cy) <= 0.45 * r.height]
+        if nxt:
+            w = min(nxt, key=lambda w: w.x0)
+            chosen.add(id(w))
+            out.append(w)
+            frontier.append(w)
+    return out
 
 
 _MONTH_WORD = re.compile(rf"(?i)^{MONTH_RE}$")
