@@ -16,6 +16,7 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -391,6 +392,7 @@ class PageVerdict:
 # ---------------------------------------------------------------- text helpers
 
 
+@lru_cache(maxsize=1 << 14)
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^A-Z0-9]+", " ", text.upper())).strip()
 
@@ -446,7 +448,7 @@ def _found(cue: Cue, text: str) -> bool:
     if f" {needle} " in f" {text} ":
         return True
     if " " not in needle and len(needle) >= FUZZY_WORD_MIN:
-        return _fuzzy_word(needle, text.split())
+        return _fuzzy_word(needle, _tokens_by_length(text))
     if len(needle) < 12:
         return False
     if len(text) < len(needle):  # partial_ratio would look for the text inside the cue
@@ -484,10 +486,22 @@ def _titled_with(neg: Cue, kind: Kind, view: _PageView) -> bool:
     return any(_found(neg, t) and any(_found(c, t) for c in titles) for t in view.titles)
 
 
-def _fuzzy_word(word: str, tokens: Iterable[str]) -> bool:
-    """One word with an OCR slip or two ('FINGERPRlNT', 'CLEAREO')."""
-    cands = [t for t in tokens if abs(len(t) - len(word)) <= 2]
+def _fuzzy_word(word: str, by_len: dict[int, list[str]]) -> bool:
+    """One word with an OCR slip or two ('FINGERPRlNT', 'CLEAREO'), among tokens grouped by length."""
+    cands = [t for n in range(len(word) - 2, len(word) + 3) for t in by_len.get(n, ())]
     return process.extractOne(word, cands, scorer=fuzz.ratio, score_cutoff=FUZZY_WORD_SCORE) is not None
+
+
+@lru_cache(maxsize=64)  # a page's text is asked about every cue of every kind
+def _tokens_by_length(text: str) -> dict[int, list[str]]:
+    return _group_by_length(text.split())
+
+
+def _group_by_length(tokens: Iterable[str]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for t in dict.fromkeys(tokens):
+        out.setdefault(len(t), []).append(t)
+    return out
 
 
 def _label(cue: Cue) -> str:
@@ -503,7 +517,8 @@ def _vocab_score(kind: Kind, tokens: set[str]) -> tuple[float, int]:
     if not kind.vocab:
         return 0.0, 0
     exact = kind.vocab & tokens
-    near = [w for w in kind.vocab - exact if len(w) >= FUZZY_WORD_MIN and _fuzzy_word(w, tokens)]
+    by_len = _group_by_length(tokens)
+    near = [w for w in kind.vocab - exact if len(w) >= FUZZY_WORD_MIN and _fuzzy_word(w, by_len)]
     hits = len(exact) + len(near)
     share = hits / len(kind.vocab)
     return kind.vocab_weight * max(0.0, min(1.0, (share - 0.2) / 0.5)), hits

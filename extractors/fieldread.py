@@ -116,7 +116,7 @@ def find_phrase_best(page: PageText, phrase: str, min_score: float = 85) -> list
                 cand = "".join(toks[i : i + k])
                 if not cand:
                     continue
-                sc = 100.0 if cand == target else fuzz.ratio(cand, target)
+                sc = 100.0 if cand == target else fuzz.ratio(cand, target, score_cutoff=min_score)
                 if sc > best + 0.5:
                     best, best_k = sc, k
             if best >= min_score:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -12,6 +13,7 @@ from extractors.model import Evidence, PageText, Word
 Span = list[Word]  # consecutive words on one line
 
 
+@lru_cache(maxsize=1 << 16)  # the same few thousand tokens are compared over and over
 def norm_token(text: str) -> str:
     return re.sub(r"[^a-z0-9$&#]", "", text.lower())
 
@@ -52,7 +54,7 @@ def find_phrase(page: PageText, phrase: str, min_score: float = 85) -> list[Span
                 cand = "".join(toks[i : i + k])
                 if not cand or (cand[0] != joined_target[0] and len(joined_target) < 5):
                     continue
-                score = 100.0 if cand == joined_target else fuzz.ratio(cand, joined_target)
+                score = 100.0 if cand == joined_target else fuzz.ratio(cand, joined_target, score_cutoff=min_score)
                 if score >= min_score:
                     hits.append(line[i : i + k])
                     break

@@ -6,7 +6,7 @@ page, whatever the source (text layer or OCR), so layout rules work the same on 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 TextSource = Literal["text_layer", "ocr"]
@@ -56,19 +56,27 @@ class PageText:
     skew: float = 0.0  # small-angle straightening applied after rotation, degrees
     dpi: float = 72.0  # resolution the page was read at (OCR)
     mean_conf: float = 100.0
+    # lines() is asked for by every label search of every reader: kept for the word list it was made from
+    _lines: tuple[int, int, list[list[Word]]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:
         return "\n".join(" ".join(w.text for w in line) for line in self.lines())
 
     def lines(self) -> list[list[Word]]:
+        memo = self._lines
+        if memo is not None and memo[0] == id(self.words) and memo[1] == len(self.words):
+            return [list(line) for line in memo[2]]
         out: dict[int, list[Word]] = {}
         for w in self.words:
             out.setdefault(w.line, []).append(w)
-        return [sorted(ws, key=lambda w: w.x0) for _, ws in sorted(out.items())]
+        lines = [sorted(ws, key=lambda w: w.x0) for _, ws in sorted(out.items())]
+        self._lines = (id(self.words), len(self.words), lines)
+        return [list(line) for line in lines]
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        # not asdict(): it deep-copies every word only to have them replaced by the compact rows
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "words" and not f.name.startswith("_")}
         d["words"] = [[w.text, w.x0, w.y0, w.x1, w.y1, w.conf, w.line] for w in self.words]
         return d
 
