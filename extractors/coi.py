@@ -317,6 +317,28 @@ def _rating(text: str) -> tuple[str | None, int, int]:
     return None, -1, -1
 
 
+def _second_look_rating(img: Image.Image | None, rating: str, words: Sequence[Word]) -> tuple[str, str]:
+    """Read a doubtful size class again from the page image. Small print loses a thin stroke ('XII' read
+    as 'Xi'); a second reading of the strip that sees more strokes of the same grade's class is believed,
+    never one that sees fewer."""
+    grade, _, roman = rating.partition(" ")
+    tail = [w for w in words if _RATING_TAIL.search(w.text)]
+    if img is None or not tail or min(w.conf for w in tail) >= 85:
+        return rating, ""
+    x0, y0, x1, y1 = bbox(list(words)) or (0, 0, 0, 0)
+    best = roman
+    for pad in (1, 3):
+        again = _reread(img, (x0 - pad, y0 - pad, x1 + pad + 4, y1 + pad), 7)
+        r, _s, _e = _rating(_BEST_RE.sub(" ", " ".join(w.text for w in again)))
+        g2, _, roman2 = (r or "").partition(" ")
+        if g2 == grade and roman2.startswith(best) and len(roman2) > len(best):
+            best = roman2
+    return (f"{grade} {best}", " (size class read again)") if best != roman else (rating, "")
+
+
+_RATING_TAIL = re.compile(r"^\(?[XVIxvil1|tT]{1,4}\)?[.,;]?$")
+
+
 def _fuzzy_contains(text: str, name: str, threshold: float = 88) -> bool:
     """Is the name written in the text, allowing OCR slips? Short acronyms must match exactly."""
     if len(name) <= 4 and name.isupper():
@@ -1552,12 +1574,9 @@ def extract_coi(
 
     # rating: insurer row first, then prose (description, other pages)
     if gl_ins is not None and gl_ins.rating:
-        out["am_best_rating"] = _fv(
-            gl_ins.rating,
-            page,
-            gl_ins.rating_words or gl_ins.words,
-            f"rating printed with INSURER {gl_ins.letter}",
-        )
+        r_words = gl_ins.rating_words or gl_ins.words
+        rating, how = _second_look_rating(img, gl_ins.rating, r_words)
+        out["am_best_rating"] = _fv(rating, page, r_words, f"rating printed with INSURER {gl_ins.letter}{how}")
     else:
         others = [x.name for x in ins.values() if x is not gl_ins and x.name]
         gl_name = gl_ins.name if gl_ins else None

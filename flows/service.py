@@ -11,6 +11,7 @@ Nothing here imports Prefect before the API address is settled: Prefect reads it
 
 from __future__ import annotations
 
+import _thread
 import ctypes
 import json
 import logging
@@ -233,8 +234,18 @@ def run_service(settings: ServiceSettings, folder: Path, db_url: str | None, use
     stop = threading.Event()
     server: LocalServer | None = None
 
+    leaving = threading.Event()
+
+    def interrupt_until_leaving() -> None:
+        # A KeyboardInterrupt raised while the main thread runs a weakref callback or a finalizer is
+        # swallowed ("Exception ignored in ..."), and the service would run on: ask again until it leaves.
+        while not leaving.wait(1.0):
+            _thread.interrupt_main()
+
     def on_term(signum, frame):  # type: ignore[no-untyped-def]
-        stop.set()
+        if not stop.is_set():
+            stop.set()
+            threading.Thread(target=interrupt_until_leaving, name="stop-request", daemon=True).start()
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_term)  # Prefect's runner replaces it while it serves (and exits cleanly)
@@ -262,6 +273,7 @@ def run_service(settings: ServiceSettings, folder: Path, db_url: str | None, use
     except KeyboardInterrupt:
         pass
     finally:
+        leaving.set()
         stop.set()
         watch_thread.join(timeout=60)
         if server is not None:

@@ -139,6 +139,14 @@ def test_rating_with_unreadable_size_class_keeps_the_grade_for_a_person() -> Non
     assert "AM BEST" in f["am_best_rating"].evidence.words.upper()
 
 
+def test_size_class_that_lost_a_stroke_is_read_again() -> None:
+    # page OCR read the insurer row's 'A+ XII' as 'At Xi'; the strip read again from the page image shows
+    # every stroke
+    f = _read(DEV / "IMG20261118_133851.tif")
+    assert f["am_best_rating"].value == "A+ XII"
+    assert "read again" in f["am_best_rating"].evidence.method
+
+
 def test_garbled_lines_are_read_again() -> None:
     # page OCR garbled the street line of the insured block and misread the INSURED label;
     # the strip read again from the preview gives the address, and the label stays out of the name
