@@ -6,7 +6,12 @@ import warnings as _warnings
 from pathlib import Path as _Path
 
 _home = _Path(_os.environ.get("COMPLIANCE_HOME") or _Path.home() / ".compliance").expanduser()
-_os.environ.setdefault("PREFECT_HOME", str(_home / "prefect"))
+if "PREFECT_HOME" not in _os.environ:
+    _os.environ["PREFECT_HOME"] = str(_home / "prefect")
+    try:  # Prefect makes its folder but not the data folder above it: a first run on a new machine needs both
+        (_home / "prefect").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # an unwritable data folder is reported by the command that needs it, in its own words
 _os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 _os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 _os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")

@@ -79,3 +79,23 @@ def test_ingest_check_export_status_on_born_digital_files(tmp_path: Path) -> Non
     assert csv_file.read_text().startswith("request,first use,organization")
     needing = [row for row in csv.reader(csv_file.open()) if row[4] == "review"]
     assert any(row[8] == "notes.txt" and row[5] == "rejected" and row[7] for row in needing)
+
+
+def test_first_run_with_a_data_folder_that_does_not_exist_yet(tmp_path: Path) -> None:
+    """A new machine: the data folder (and Prefect's state inside it) is made by the first command."""
+    import os
+    import subprocess
+    import sys
+
+    inbox = tmp_path / "scans"
+    inbox.mkdir()
+    shutil.copy2(INBOX / "COI.pdf", inbox / "COI.pdf")
+    home = tmp_path / "not" / "yet" / "here"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["COMPLIANCE_HOME"] = str(home)
+    done = subprocess.run([sys.executable, "-m", "flows.cli", "ingest", "--keep", str(inbox)], env=env,
+                          capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "unable to open database file" not in done.stderr
+    assert (home / "compliance.db").exists() and (home / "prefect").is_dir()
+    assert (inbox / "COI.pdf").exists()  # --keep leaves the folder as it was
