@@ -1033,6 +1033,7 @@ def _split_name_rating(text: str, full: str, row: list[Word]) -> tuple[str | Non
     m = _BEST_RE.search(text)
     name = text[: m.start()] if m else text
     name = re.sub(r"\s*\b\d{4,6}\b\s*$", "", name)
+    name = re.sub(r"^[A-F]\s*[:;]\s*(?=[A-Za-z])", "", clean_spaces(name))  # the row's letter glued on: 'A:FEDERATED'
     name = clean_spaces(name).strip(" ,;:-|")
     rating = None
     r_words: list[Word] = []

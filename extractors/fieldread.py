@@ -369,9 +369,18 @@ def parse_date_words(words: list[Word]) -> date | None:
 _ID = re.compile(r"^[A-Z0-9#][A-Z0-9#\-/.]*$", re.I)
 
 
+def _repair_id_token(t: str) -> str:
+    """'TFE-27-—S641' -> 'TFE-27-5641': a dash OCR doubled into a dash run, and a letter read for a digit
+    inside a group that is otherwise digits."""
+    t = re.sub(r"[-—–]{2,}|[—–]", "-", t)
+    groups = t.split("-")
+    fixed = [fix_ocr_digits(g) if sum(c.isdigit() for c in g) >= max(2, len(g) - 1) else g for g in groups]
+    return "-".join(fixed)
+
+
 def parse_id_words(words: list[Word]) -> str | None:
     """An identifier: one or two tokens with digits in them, e.g. 'BR-2026-035451', 'TF 779584'."""
-    toks = [w.text.strip(".,:;|_'\"‘’“”()[]") for w in words]
+    toks = [_repair_id_token(w.text.strip(".,:;|_'\"‘’“”()[]")) for w in words]
     toks = [t.lstrip("#").lstrip(":") for t in toks]
     toks = [t for t in toks if t and t not in {"#", "No", "No.", "Number"}]
     out: list[str] = []

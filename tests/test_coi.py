@@ -147,6 +147,12 @@ def test_size_class_that_lost_a_stroke_is_read_again() -> None:
     assert "read again" in f["am_best_rating"].evidence.method
 
 
+def test_insurer_letter_glued_to_the_name_is_not_part_of_it() -> None:
+    # the real scanned certificate prints 'A:FEDERATED MUTUAL INSURANCE COMPANY' on the INSURER A row
+    f = _read(REAL / "coi_acord25_coiauditor_31w_2023_scanned_color.pdf")
+    assert f["insurer_name"].value == "FEDERATED MUTUAL INSURANCE COMPANY"
+
+
 def test_garbled_lines_are_read_again() -> None:
     # page OCR garbled the street line of the insured block and misread the INSURED label;
     # the strip read again from the preview gives the address, and the label stays out of the name

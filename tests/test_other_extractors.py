@@ -196,3 +196,10 @@ def test_background_pending_photo(pages):
     assert v["status"] == "pending"
     assert v["clearance_date"] is None  # 'Fingerprints received' is not a clearance
     assert v["expiration_date"] is None
+
+
+def test_permit_number_with_a_doubled_dash_and_a_letter_for_a_digit(pages):
+    # the scan's 'TFE-27-5641' comes out of OCR as 'TFE-27-—S641'
+    f = extract_health_permit(pages(INBOX / "ORG-0009" / "Scan_20261120_075124.pdf"))
+    _check_evidence(f)
+    assert f["permit_number"].value == "TFE-27-5641"
