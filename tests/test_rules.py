@@ -325,6 +325,12 @@ def test_activity_dates_named():
     assert activity_dates_named("Evidence of coverage for volleyball league games.", use) == []
     assert activity_dates_named("Fall carnival on 09/02/2027.", use) == []  # another event's date
     assert activity_dates_named("", use) == []
+    # the year printed once, after the last date, as people write it
+    assert activity_dates_named("Saturdays Jan 9 through Mar 27, 2027", use) == use
+    assert activity_dates_named("League nights Jan. 16-23, 2027", use) == use
+    assert activity_dates_named("Use dates 1/16, 1/23 and 3/6/2027", use) == use
+    assert activity_dates_named("Winter season Dec 5 through Jan 20, 2027", use) == [date(2027, 1, 16)]
+    assert activity_dates_named("Saturdays Jan 9 through Mar 27, 2028", use) == []  # another year
 
 
 def test_umbrella_counts_only_when_its_period_covers_every_use_date(corpus, policy):

@@ -273,8 +273,40 @@ _MONTH_DAY = re.compile(
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
+_DAY_RANGE = re.compile(
+    r"(?i)\b(?P<m>(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?)\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?"
+    r"\s*(?:-|–|—|to|through|thru)\s*(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"
+)
+_YEARLESS = re.compile(
+    r"(?i)\b(?:(?P<name>(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?P<nd>\d{1,2})(?!\d)(?:st|nd|rd|th)?)"
+    r"|(?<![\d/])(?P<num>(?P<nm>\d{1,2})/(?P<nd2>\d{1,2}))(?![\d/]))(?!\s*,?\s*(?:19|20)\d\d)"
+)
+
+
+def with_years(text: str) -> str:
+    """Give the dates a person reads with the year printed after them their year: 'Jan. 16-23, 2027',
+    'Jan 9 through Mar 27, 2027', '1/16, 1/23 and 3/6/2027'. A date later in the year than the dated one
+    it runs up to belongs to the year before ('Dec 5 through Jan 9, 2027')."""
+    text = _DAY_RANGE.sub(lambda m: f"{m['m']} {m['d1']}, {m['y']} - {m['m']} {m['d2']}, {m['y']}", text)
+    out, pos = [], 0
+    for m in _YEARLESS.finditer(text):
+        later = [d for d, s, _e in find_dates(text[m.end() : m.end() + 120]) if s < 60]
+        if not later:
+            continue
+        month = (_MONTHS.index(m["name"].lower()[:3]) + 1) if m["name"] else int(m["nm"])
+        day = int(m["nd"] or m["nd2"])
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            continue
+        nxt = later[0]
+        year = nxt.year - 1 if (month, day) > (nxt.month, nxt.day) else nxt.year
+        out.append(text[pos : m.end()] + (f", {year}" if m["name"] else f"/{year}"))
+        pos = m.end()
+    return "".join(out) + text[pos:]
+
+
 def named_periods(text: str) -> list[tuple[date, date]]:
     """Dates and date ranges ('1/13/2027 through 2/24/2027') named in free text, as (start, end)."""
+    text = with_years(text)
     found = find_dates(text)
     out: list[tuple[date, date]] = []
     i = 0
