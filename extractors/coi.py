@@ -1304,9 +1304,26 @@ def _names_aps(text: str, names: Sequence[str]) -> bool:
     return any(_fuzzy_contains(text, n) for n in names)
 
 
+_AI_LIMITATION = re.compile(r"(?i)\b(?:but\s+not|except\s+(?:for|as|with\s+respect|in\s+respect|where))\b.*$")
+_AI_DENIED = re.compile(
+    r"(?i)\b(?:not|no(?!\.?\s*\d)|never|none|cannot|isn'?t|aren'?t|won'?t|excluded|excluding|except|other\s+than"
+    r"|pending|requested|request(?:ed)?\s+to|to\s+be\s+(?:added|named|included)|will\s+be\s+(?:added|named|included)"
+    r"|if\s+required|upon\s+request|n/a)(?![\w/])"
+)
+
+
+def _ai_denied(sentence: str) -> bool:
+    """'APS is not named as additional insured', 'additional insured status does not apply to APS',
+    'additional insureds: all holders other than APS', 'APS requested additional insured status; endorsement
+    pending': the words say the opposite. A limitation after the statement ('but not with respect to autos')
+    leaves it standing."""
+    return bool(_AI_DENIED.search(_AI_LIMITATION.sub("", sentence)))
+
+
 def _ai_statement(text: str, names: Sequence[str], holder_is_aps: bool) -> tuple[bool, str]:
-    for s in _sentences(text):
-        if not _AI_RE.search(s):
+    # clause by clause: 'APS is an additional insured; waiver of subrogation is not provided' states it
+    for s in (c for sentence in _sentences(text) for c in re.split(r";\s+", sentence)):
+        if not _AI_RE.search(s) or _ai_denied(s):
             continue
         if _names_aps(s, names):
             return True, s

@@ -57,7 +57,7 @@ class PageText:
     dpi: float = 72.0  # resolution the page was read at (OCR)
     mean_conf: float = 100.0
     # lines() is asked for by every label search of every reader: kept for the word list it was made from
-    _lines: tuple[int, int, list[list[Word]]] | None = field(default=None, repr=False, compare=False)
+    _lines: tuple[list[Word], int, list[list[Word]]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -65,13 +65,13 @@ class PageText:
 
     def lines(self) -> list[list[Word]]:
         memo = self._lines
-        if memo is not None and memo[0] == id(self.words) and memo[1] == len(self.words):
+        if memo is not None and memo[0] is self.words and memo[1] == len(self.words):
             return [list(line) for line in memo[2]]
         out: dict[int, list[Word]] = {}
         for w in self.words:
             out.setdefault(w.line, []).append(w)
         lines = [sorted(ws, key=lambda w: w.x0) for _, ws in sorted(out.items())]
-        self._lines = (id(self.words), len(self.words), lines)
+        self._lines = (self.words, len(self.words), lines)
         return [list(line) for line in lines]
 
     def to_dict(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
@@ -151,6 +152,19 @@ def test_insurer_letter_glued_to_the_name_is_not_part_of_it() -> None:
     # the real scanned certificate prints 'A:FEDERATED MUTUAL INSURANCE COMPANY' on the INSURER A row
     f = _read(REAL / "coi_acord25_coiauditor_31w_2023_scanned_color.pdf")
     assert f["insurer_name"].value == "FEDERATED MUTUAL INSURANCE COMPANY"
+
+
+def test_a_denied_additional_insured_statement_is_not_taken_for_one(born_digital_pages: tuple[list, dict]) -> None:
+    # the certificate page alone (its endorsement page would name APS on its own), as printed and with the
+    # statement turned into its opposite: 'APS is not an additional insured ...'
+    pages, previews = born_digital_pages
+    first = pages[0]
+    assert extract_coi([first], previews.get)["additional_insured_aps"].value is True
+    words = list(first.words)
+    i = next(i for i, w in enumerate(words) if w.text == "APS" and words[i + 1].text == "is")
+    words[i + 1] = dataclasses.replace(words[i + 1], text="is not")
+    denied = dataclasses.replace(first, words=words)
+    assert extract_coi([denied], previews.get)["additional_insured_aps"].value is False
 
 
 def test_garbled_lines_are_read_again() -> None:
