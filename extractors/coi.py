@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 
-import pytesseract
-from PIL import Image, ImageOps
+from PIL import Image
 from rapidfuzz import fuzz
 
 from extractors.layout import bbox, evidence, find_phrase, norm_token, text_of, trim_specks
 from extractors.model import Evidence, FieldValue, PageText, Word
 from extractors.normalize import MONTH_RE, clean_spaces, find_dates, fix_ocr_digits, repair_month_digit
+from extractors.reread import read_strip as _reread
 
 # Names under which Albuquerque Public Schools may be named additional insured (policy parameter).
 APS_NAMES: tuple[str, ...] = (
@@ -356,46 +356,6 @@ def _norm(s: str) -> str:
 
 
 # ----------------------------------------------------------------------------- second reading
-_REREAD_CACHE: dict[tuple[int, tuple[int, int, int, int], int], list[Word]] = {}
-
-
-def _reread(img: Image.Image | None, box: Box, psm: int = 7) -> list[Word]:
-    """Read one value's strip of the page preview again on its own, enlarged.
-
-    Whole-page OCR garbles a line now and then (a rule line above it, speckles, a faint stamp); read
-    alone, the same strip usually comes out clean. Coordinates are returned in PDF points."""
-    if img is None:
-        return []
-    x0, y0 = max(0, int(box[0] * _PX)), max(0, int(box[1] * _PX))
-    x1, y1 = min(img.width, int(box[2] * _PX + 1)), min(img.height, int(box[3] * _PX + 1))
-    if x1 - x0 < 6 or y1 - y0 < 4:
-        return []
-    key = (id(img), (x0, y0, x1, y1), psm)
-    if key in _REREAD_CACHE:
-        return _REREAD_CACHE[key]
-    k, pad = 3, 24
-    crop = ImageOps.autocontrast(img.crop((x0, y0, x1, y1)).convert("L"), cutoff=1)
-    crop = ImageOps.expand(crop.resize((crop.width * k, crop.height * k), Image.LANCZOS), pad, fill=255)
-    try:
-        data = pytesseract.image_to_data(
-            crop, lang="eng", config=f"--psm {psm} --dpi 300", output_type=pytesseract.Output.DICT
-        )
-    except (pytesseract.TesseractError, OSError):  # no OCR engine: keep the first reading
-        return []
-    out = []
-    for i, text in enumerate(data["text"]):
-        text = (text or "").strip()
-        conf = float(data["conf"][i])
-        if not text or conf < 0:
-            continue
-        lx, ty = (data["left"][i] - pad) / k + x0, (data["top"][i] - pad) / k + y0
-        rx, by = lx + data["width"][i] / k, ty + data["height"][i] / k
-        line = 900_000 + data["block_num"][i] * 10_000 + data["par_num"][i] * 100 + data["line_num"][i]
-        out.append(Word(text, lx / _PX, ty / _PX, rx / _PX, by / _PX, conf, line))
-    if len(_REREAD_CACHE) > 512:
-        _REREAD_CACHE.clear()
-    _REREAD_CACHE[key] = out
-    return out
 
 
 def _mean_conf(words: Sequence[Word]) -> float:

@@ -16,6 +16,7 @@ from PIL import Image
 from rapidfuzz import fuzz
 
 from extractors.fieldread import (
+    REL_BELOW,
     REL_GUESS,
     REL_SENTENCE,
     REL_STRUCTURE,
@@ -30,6 +31,7 @@ from extractors.fieldread import (
 )
 from extractors.model import FieldValue, PageText, Word
 from extractors.normalize import fix_ocr_digits
+from extractors.reread import read_strip
 
 EIN_LABELS = [
     "Employer Identification Number",
@@ -84,10 +86,13 @@ def _parse_ein_words(words: list[Word]) -> str | None:
     return f"{m.group(1)}-{m.group(2)}" if m else None
 
 
-def _ein(pages: Sequence[PageText]) -> Found | None:
+def _ein(pages: Sequence[PageText], images: Callable[[int], Image.Image | None] | None = None) -> Found | None:
     found = read_labelled(pages, EIN_LABELS, _parse_ein_words, "EIN", not_before=["assignment"])
     if found:
         return found
+    again = _ein_read_again(pages, images)
+    if again:
+        return again
     # an EIN printed anywhere in NN-NNNNNNN form (phone numbers have other shapes)
     for page in pages:
         for line in page.lines():
@@ -98,6 +103,32 @@ def _ein(pages: Sequence[PageText]) -> Found | None:
                     f"{m.group(1)}-{m.group(2)}", page, line, "NN-NNNNNNN pattern on the page", REL_GUESS
                 )
     return None
+
+
+def _ein_read_again(pages: Sequence[PageText], images: Callable[[int], Image.Image | None] | None) -> Found | None:
+    """The EIN label is on the page but the number beside or under it did not read (a photo, a faded
+    scan): read the label's corner of the page again, enlarged, as one block."""
+    if images is None:
+        return None
+    for page in pages:
+        for _label, span in find_labels(page, EIN_LABELS, not_before=["assignment"]):
+            x0, y0 = min(w.x0 for w in span) - 6, min(w.y0 for w in span) - 4
+            h = max(w.y1 - w.y0 for w in span)
+            box = (x0, y0, min(page.width, max(w.x1 for w in span) + 160), min(page.height, y0 + 6 * h + 8))
+            words = read_strip(images(page.page_no), box, psm=6)
+            for line in _lines_of(words):
+                value = _parse_ein_words(line)
+                if value:
+                    digits = [w for w in line if any(c.isdigit() for c in w.text)]
+                    return Found(value, page, digits, "label 'EIN' -> its corner of the page read again", REL_BELOW)
+    return None
+
+
+def _lines_of(words: list[Word]) -> list[list[Word]]:
+    rows: dict[int, list[Word]] = {}
+    for w in words:
+        rows.setdefault(w.line, []).append(w)
+    return [sorted(r, key=lambda w: w.x0) for _, r in sorted(rows.items())]
 
 
 def _sentences(page: PageText) -> list[tuple[str, list[Word]]]:
@@ -335,7 +366,7 @@ def extract_nonprofit_letter(
         )
     return {
         "org_name": field_of(org),
-        "ein": field_of(_ein(pages)),
+        "ein": field_of(_ein(pages, images)),
         "subsection": field_of(_subsection(pages)),
         "letter_date": field_of(_letter_date(pages)),
     }

@@ -203,3 +203,16 @@ def test_permit_number_with_a_doubled_dash_and_a_letter_for_a_digit(pages):
     f = extract_health_permit(pages(INBOX / "ORG-0009" / "Scan_20261120_075124.pdf"))
     _check_evidence(f)
     assert f["permit_number"].value == "TFE-27-5641"
+
+
+def test_ein_that_page_ocr_garbled_is_read_again_from_the_page_image():
+    # a phone photo of an IRS letter: page OCR read the EIN under its label as 'ee tae 47'
+    path = INBOX / "ORG-0024" / "PXL_20261112_094949364.jpg"
+    media_type, _ = check_file(path, Limits())
+    res = read_pages(path, media_type)
+    previews = {r.text.page_no: r.preview for r in res}
+    f = extract_nonprofit_letter([r.text for r in res], previews.get)
+    _check_evidence(f)
+    assert f["ein"].value == "46-2694479"
+    assert "read again" in f["ein"].evidence.method and f["ein"].evidence.confidence < 0.8
+    assert extract_nonprofit_letter([r.text for r in res])["ein"].value is None  # without the image: not read
