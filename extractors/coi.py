@@ -317,7 +317,9 @@ def _rating(text: str) -> tuple[str | None, int, int]:
     return None, -1, -1
 
 
-def _second_look_rating(img: Image.Image | None, rating: str, words: Sequence[Word]) -> tuple[str, str]:
+def _second_look_rating(
+    img: Image.Image | None, rating: str, words: Sequence[Word], page: PageText | None = None
+) -> tuple[str, str]:
     """Read a doubtful size class again from the page image. Small print loses a thin stroke ('XII' read
     as 'Xi'); a second reading of the strip that sees more strokes of the same grade's class is believed,
     never one that sees fewer."""
@@ -326,14 +328,28 @@ def _second_look_rating(img: Image.Image | None, rating: str, words: Sequence[Wo
     if img is None or not tail or min(w.conf for w in tail) >= 85:
         return rating, ""
     x0, y0, x1, y1 = bbox(list(words)) or (0, 0, 0, 0)
+    # a little room on the right for a stroke the first reading left out, never into the next word
+    last = max(tail, key=lambda w: w.x1)
+    after = [w.x0 for w in (page.words if page else []) if w.line == last.line and w.x0 > last.x1 - 0.5]
+    right = min([x1 + 7, *(x - 1 for x in after)])
     best = roman
     for pad in (1, 3):
-        again = _reread(img, (x0 - pad, y0 - pad, x1 + pad + 4, y1 + pad), 7)
+        again = _reread(img, (x0 - pad, y0 - pad, right, y1 + pad), 7)
         r, _s, _e = _rating(_BEST_RE.sub(" ", " ".join(w.text for w in again)))
         g2, _, roman2 = (r or "").partition(" ")
         if g2 == grade and roman2.startswith(best) and len(roman2) > len(best):
             best = roman2
     return (f"{grade} {best}", " (size class read again)") if best != roman else (rating, "")
+
+
+def _rating_strip(words: Sequence[Word]) -> list[Word]:
+    """The grade and size-class words of a rating printed in a sentence ('... rated A- (VIII) by ...')."""
+    tails = [w for w in words if _RATING_TAIL.search(w.text)]
+    if not tails:
+        return []
+    t = tails[-1]
+    left = [w for w in words if w.line == t.line and w.x1 <= t.x0 + 1 and t.x0 - w.x1 < 4 * t.height]
+    return ([max(left, key=lambda w: w.x1)] if left else []) + [t]
 
 
 _RATING_TAIL = re.compile(r"^\(?[XVIxvil1|tT]{1,4}\)?[.,;]?$")
@@ -1553,7 +1569,7 @@ def extract_coi(
     # rating: insurer row first, then prose (description, other pages)
     if gl_ins is not None and gl_ins.rating:
         r_words = gl_ins.rating_words or gl_ins.words
-        rating, how = _second_look_rating(img, gl_ins.rating, r_words)
+        rating, how = _second_look_rating(img, gl_ins.rating, r_words, page)
         out["am_best_rating"] = _fv(rating, page, r_words, f"rating printed with INSURER {gl_ins.letter}{how}")
     else:
         others = [x.name for x in ins.values() if x is not gl_ins and x.name]
@@ -1565,7 +1581,11 @@ def extract_coi(
             r, s, whole = _rating_in_text(t, gl_name, others)
             if r:
                 how = "A.M. Best statement in text" + ("" if whole else " (size class unreadable: grade only)")
-                out["am_best_rating"] = _fv(r, p, _words_for(ws, s), how, 0.8 if whole else 0.4)
+                s_words = _words_for(ws, s)
+                if whole and p is page:
+                    r, again = _second_look_rating(img, r, _rating_strip(s_words), page)
+                    how += again
+                out["am_best_rating"] = _fv(r, p, s_words, how, 0.8 if whole else 0.4)
                 break
 
     holder_is_aps = bool(holder and _names_aps(holder, names))
