@@ -414,14 +414,18 @@ def test_unknown_fields_never_pass_blocking_checks(corpus, policy):
         assert code in codes(found) and verdict(found) == "flagged", field
 
 
-def test_unread_letter_ein_blocks(corpus, policy):
+def _compliant_request_with_one_letter(corpus: Corpus) -> tuple[str, DocumentOnFile]:
     rid = next(
         rid
         for rid, t in sorted(corpus.truth.items())
         if t["verdict"] == "compliant"
         and len(_docs_of(corpus, corpus.requests[rid].org_id, "nonprofit_letter")) == 1
     )
-    letter = _docs_of(corpus, corpus.requests[rid].org_id, "nonprofit_letter")[0]
+    return rid, _docs_of(corpus, corpus.requests[rid].org_id, "nonprofit_letter")[0]
+
+
+def test_unread_letter_ein_blocks(corpus, policy):
+    rid, letter = _compliant_request_with_one_letter(corpus)
     blank = copy.deepcopy(letter)
     blank.fields["ein"] = None
     found = run(corpus, policy, rid, docs=[blank if x is letter else x for x in corpus.docs])
@@ -431,13 +435,7 @@ def test_unread_letter_ein_blocks(corpus, policy):
 def test_determination_letter_is_judged_over_an_ein_notice_beside_it(corpus, policy):
     """An EIN assignment notice filed beside the 501(c) letter never hides it, even when the letter's EIN
     could not be read: the finding is then about the EIN, on the letter."""
-    rid = next(
-        rid
-        for rid, t in sorted(corpus.truth.items())
-        if t["verdict"] == "compliant"
-        and len(_docs_of(corpus, corpus.requests[rid].org_id, "nonprofit_letter")) == 1
-    )
-    letter = _docs_of(corpus, corpus.requests[rid].org_id, "nonprofit_letter")[0]
+    rid, letter = _compliant_request_with_one_letter(corpus)
     notice = copy.deepcopy(letter)
     notice.document, notice.segment_id, notice.fields["subsection"] = "EIN notice.pdf", 10_000, None
     notice.fields["letter_date"] = corpus.as_of  # newer than the letter
