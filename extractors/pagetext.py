@@ -254,7 +254,8 @@ def ocr_page(image: Image.Image, page_no: int, dpi: float) -> PageResult:
                 break
         _, upright, words, conf, rotation, pre_skew = best
     gray = upright
-    words = _reread_weak_lines(gray, words, eff_dpi)
+    if os.environ.get("COMPLIANCE_OCR_SECOND_READING", "1") != "0":  # a district may trade accuracy for speed
+        words = _reread_weak_lines(gray, words, eff_dpi)
     conf = statistics.fmean(w.conf for w in words) if words else 0.0
     skew = _estimate_skew(words)
     width, height = gray.width * 72 / eff_dpi, gray.height * 72 / eff_dpi
