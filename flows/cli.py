@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -154,7 +155,7 @@ def _print_ingest_summary(summary) -> None:  # type: ignore[no-untyped-def]
         p.add_column("status")
         p.add_column("reason", overflow="fold")
         for path, status, reason in summary.problems:
-            p.add_row(path, status, reason)
+            p.add_row(escape(path), status, escape(reason))
         console.print(p)
 
 
@@ -300,9 +301,9 @@ def _print_status(db: str | None, limit: int | None = None) -> None:
     for r in rows[:limit] if limit else rows:
         findings = sorted(r.findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.code))
         text = "\n".join(
-            f"[{'red' if f.severity == 'block' else 'yellow'}]{f.code}[/]: {f.message}" for f in findings
+            f"[{'red' if f.severity == 'block' else 'yellow'}]{f.code}[/]: {escape(f.message)}" for f in findings
         )
-        t.add_row(r.request_id, str(r.first_use or ""), orgs.get(r.org_id, r.org_id), r.school, text)
+        t.add_row(r.request_id, str(r.first_use or ""), escape(orgs.get(r.org_id, r.org_id)), escape(r.school), text)
     console.print(t)
     if limit and len(rows) > limit:
         console.print(f"… and {len(rows) - limit} more: run `compliance status` to see all.")
@@ -311,7 +312,7 @@ def _print_status(db: str | None, limit: int | None = None) -> None:
         for col in ("file", "pages", "status", "reason"):
             p.add_column(col, overflow="fold")
         for row in problems:
-            p.add_row(*row)
+            p.add_row(*map(escape, row))
         console.print(p)
 
 

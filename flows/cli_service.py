@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console(width=None if sys.stdout.isatty() else 150)
@@ -117,7 +118,7 @@ def notices(
     for n in rows:
         when = (n.sent_at or n.created_at).strftime("%Y-%m-%d %H:%M")
         state = n.status + (f": {n.error}" if n.error else "")
-        t.add_row(when, n.kind, n.recipient, n.request_id or "", n.subject, state)
+        t.add_row(when, n.kind, escape(n.recipient), n.request_id or "", escape(n.subject), state)
     console.print(t)
 
 
@@ -136,7 +137,7 @@ def doctor(
         t.add_column(col, overflow="fold")
     marks = {"ok": "[green]ok[/green]", "warn": "[yellow]warn[/yellow]", "fail": "[red]FAIL[/red]"}
     for c in checks:
-        t.add_row(marks[c.status], c.name, c.detail, c.fix)
+        t.add_row(marks[c.status], escape(c.name), escape(c.detail), escape(c.fix))  # '[smtp] host' is text
     console.print(t)
     failed = [c for c in checks if c.status == "fail"]
     if failed:

@@ -47,5 +47,8 @@ def test_doctor_names_each_problem_and_the_fix(compliance_home: Path, tmp_path: 
     fresh = f"sqlite:///{tmp_path / 'empty.db'}"
     result = runner.invoke(app, ["doctor", "--db", fresh, "--no-smtp"], env={"COMPLIANCE_NOTICES_STAFF": "a@b.test"})
     assert "not migrated" in result.output
+    # the settings section a fix names is printed, not taken for markup and dropped
+    result = runner.invoke(app, ["doctor", "--db", fresh, "--no-smtp"], env={"COLUMNS": "220"})
+    assert "set [notices] staff" in result.output
     result = runner.invoke(app, ["doctor", "--db", "postgresql://nobody:pw@127.0.0.1:1/none", "--no-smtp"])
     assert result.exit_code == 1 and "FAIL" in result.output and "problem(s) to fix" in result.output
