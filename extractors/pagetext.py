@@ -71,27 +71,14 @@ def run_page_jobs(
     callables run on threads (each Tesseract call is its own process either way)."""
     workers = workers or os.cpu_count() or 1
     if len(jobs) <= 1 or workers == 1:
-        results = []
-        for job in jobs:
-            results.append(job())
-            if on_page:
-                on_page(results[-1])
-        return results
-    if all(isinstance(job, functools.partial) for job in jobs):
-        futures = [page_pool(workers).submit(job) for job in jobs]
-        results = []
-        for fut in futures:
-            results.append(fut.result())
-            if on_page:
-                on_page(results[-1])
-        return results
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(job) for job in jobs]
-        results = []
-        for fut in futures:
-            results.append(fut.result())
-            if on_page:
-                on_page(results[-1])
+        readings: Iterator[PageResult] = (job() for job in jobs)
+    else:
+        readings = (fut.result() for fut in submit_page_jobs(jobs, workers))
+    results = []
+    for page in readings:
+        results.append(page)
+        if on_page:
+            on_page(page)
     return results
 
 

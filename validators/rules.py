@@ -675,10 +675,10 @@ _JOINERS = re.compile(r"(?<=[A-Za-z])['’`‘-](?=[A-Za-z])")
 
 
 def same_person(printed: str | None, listed: str | None) -> bool:
-    """person_names_match, with "O'Brien" and "Garcia-Lopez" kept as one surname word.
+    """person_names_match, with "O'Neill" and "Garcia-Lopez" kept as one surname word.
 
-    names.fold splits such surnames into two words, so 'O'Brien, Kevin A.' (last name 'o brien')
-    would not match 'Kevin A. O'Brien' (last name 'brien'); joining them first fixes that.
+    names.fold splits such surnames into two words, so 'O'Neill, Maria T.' (last name 'o neill')
+    would not match 'Maria T. O'Neill' (last name 'neill'); joining them first fixes that.
     """
     if not printed or not listed:
         return False
