@@ -163,6 +163,8 @@ def test_message_placeholders_are_checked(tmp_path):
     assert len(found) == 1
     assert found[0].startswith("findings.COI_EXPIRED.message: unknown placeholder(s) {expiry}")
     assert "expiration" in found[0]
+    path = edited(tmp_path, "against the EIN on file {on_file} or", "against the EIN on file {ein_on_file} or")
+    assert problems(path)[0].startswith("findings.NONPROFIT_EIN_MISMATCH.unread_message: unknown placeholder(s)")
 
 
 def test_bad_issuer_pattern(tmp_path):

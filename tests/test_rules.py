@@ -430,6 +430,8 @@ def test_unread_letter_ein_blocks(corpus, policy):
     blank.fields["ein"] = None
     found = run(corpus, policy, rid, docs=[blank if x is letter else x for x in corpus.docs])
     assert "NONPROFIT_EIN_MISMATCH" in codes(found)
+    [ein] = [f for f in found if f.code == "NONPROFIT_EIN_MISMATCH"]
+    assert "could not be read" in ein.message and "does not match" not in ein.message
 
 
 def test_determination_letter_is_judged_over_an_ein_notice_beside_it(corpus, policy):

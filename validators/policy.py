@@ -116,6 +116,8 @@ class MonthDay(_Model):
 class FindingRule(_Model):
     severity: Literal["block", "warn"]
     message: str = Field(min_length=1)
+    # said instead when the value the rule compares could not be read off the document at all
+    unread_message: str | None = None
 
 
 class Phrases(_Model):
@@ -302,6 +304,10 @@ def _semantic_problems(p: Policy) -> list[str]:
     for code, rule in p.findings.items():
         if code in PLACEHOLDERS:
             problems += _template_problems(f"findings.{code}.message", rule.message, PLACEHOLDERS[code])
+            if rule.unread_message is not None:
+                problems += _template_problems(
+                    f"findings.{code}.unread_message", rule.unread_message, PLACEHOLDERS[code]
+                )
     problems += _template_problems("phrases.where", p.phrases.where, frozenset({"kind", "page"}))
     problems += _template_problems(
         "phrases.judged", p.phrases.judged, frozenset({"document", "count", "kind"})

@@ -125,9 +125,11 @@ def make_finding(
     field: str | None = None,
     subject: str | None = None,
     judged: str = "",
+    unread: bool = False,
     **values: Any,
 ) -> Finding:
-    """A Finding with the policy's severity and message; page from the field's evidence."""
+    """A Finding with the policy's severity and message; page from the field's evidence. `unread`: the
+    value the rule compares could not be read, which the policy may word differently."""
     rule = ctx.policy.rule(code)
     page = doc_page(doc, field) if doc else None
     where = ""
@@ -143,7 +145,8 @@ def make_finding(
         "page": page if page is not None else "",
         **values,
     }
-    message = _tidy(rule.message.format(**values))
+    template = rule.unread_message if unread and rule.unread_message else rule.message
+    message = _tidy(template.format(**values))
     return Finding(
         code=code,
         severity=rule.severity,
@@ -531,7 +534,7 @@ def letter_findings(
     org_ein = ein_digits(ctx.org.ein)
     if letter_ein is None and (org_ein or revoked_eins is not None):
         # Without the letter's EIN neither the EIN on file nor the revocation list can be checked.
-        add("NONPROFIT_EIN_MISMATCH", "ein", printed=unknown, on_file=org_ein or "(none on file)")
+        add("NONPROFIT_EIN_MISMATCH", "ein", unread=True, printed=unknown, on_file=org_ein or "(none on file)")
     elif org_ein and letter_ein != org_ein:
         add("NONPROFIT_EIN_MISMATCH", "ein", printed=letter_ein, on_file=org_ein)
     name = as_text(f.get("org_name"))
