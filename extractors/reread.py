@@ -9,7 +9,7 @@ import pytesseract
 from PIL import Image, ImageOps
 
 from extractors.model import Word
-from extractors.pagetext import PREVIEW_DPI
+from extractors.pagetext import PREVIEW_DPI, tesseract_data
 
 Box = tuple[float, float, float, float]  # PDF points: x0, y0, x1, y1
 
@@ -33,13 +33,11 @@ def read_strip(img: Image.Image | None, box: Box, psm: int = 7) -> list[Word]:
     crop = ImageOps.autocontrast(img.crop((x0, y0, x1, y1)).convert("L"), cutoff=1)
     crop = ImageOps.expand(crop.resize((crop.width * k, crop.height * k), Image.LANCZOS), pad, fill=255)
     try:
-        data = pytesseract.image_to_data(
-            crop, lang="eng", config=f"--psm {psm} --dpi 300", output_type=pytesseract.Output.DICT
-        )
+        data = tesseract_data(crop, f"--psm {psm} --dpi 300")
     except (pytesseract.TesseractError, OSError):
         return []
     out = []
-    for i, text in enumerate(data["text"]):
+    for i, text in enumerate(data.get("text", [])):
         text = (text or "").strip()
         conf = float(data["conf"][i])
         if not text or conf < 0:

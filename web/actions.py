@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,7 @@ from storage.db import database
 from web import auth
 from web import desk as actions
 from web.app import checked_form, desk, flash, render, require
-from web.desk import DeskError
+from web.desk import DeskError, Outcome
 
 router = APIRouter()
 MAX_UPLOAD_MB = 50
@@ -27,6 +28,16 @@ def _back(form: dict[str, Any], default: str) -> str:
 
 def _go(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+def _say_outcome(
+    request: Request, act: Callable[[], Outcome], errors: tuple[type[Exception], ...] = (DeskError,)
+) -> None:
+    """Run a desk action and tell the user what came of it: its outcome, or why nothing was saved."""
+    try:
+        flash(request, act().message)
+    except errors as e:
+        flash(request, f"Not saved: {e}", "error")
 
 
 def _remote(request: Request) -> str | None:
@@ -67,16 +78,15 @@ async def decide(request: Request, finding_id: int) -> Response:
     form = await checked_form(request)
     user = require(request, "act")
     cfg = desk(request)
-    back = _back(form, "/queue")
-    try:
+    kind = "resolved" if form.get("kind") == "resolved" else "waived"
+
+    def act() -> Outcome:
         expires = date.fromisoformat(str(form["expires_on"])) if form.get("expires_on") else None
-        kind = "resolved" if form.get("kind") == "resolved" else "waived"
-        out = actions.decide_finding(cfg.db_url, user.username, finding_id, kind, str(form.get("reason", "")),
-                                     expires, cfg.today(), cfg.policy_path)
-        flash(request, out.message)
-    except ValueError as e:
-        flash(request, f"Not saved: {e}", "error")
-    return _go(back)
+        return actions.decide_finding(cfg.db_url, user.username, finding_id, kind, str(form.get("reason", "")),
+                                      expires, cfg.today(), cfg.policy_path)
+
+    _say_outcome(request, act, (ValueError,))  # a mistyped expiry date is said like a refused decision
+    return _go(_back(form, "/queue"))
 
 
 @router.post("/waivers/{waiver_id}/revoke")
@@ -84,12 +94,8 @@ async def revoke(request: Request, waiver_id: int) -> Response:
     form = await checked_form(request)
     user = require(request, "act")
     cfg = desk(request)
-    try:
-        out = actions.revoke_waiver(cfg.db_url, user.username, waiver_id, str(form.get("reason", "")), cfg.today(),
-                                    cfg.policy_path)
-        flash(request, out.message)
-    except DeskError as e:
-        flash(request, f"Not saved: {e}", "error")
+    _say_outcome(request, lambda: actions.revoke_waiver(cfg.db_url, user.username, waiver_id,
+                                                        str(form.get("reason", "")), cfg.today(), cfg.policy_path))
     return _go(_back(form, "/queue"))
 
 
@@ -106,13 +112,9 @@ async def correct(request: Request, field_id: int) -> Response:
         doc_type = f.segment.doc_type if f else None
     if not user.may_see(doc_type):
         return _go("/queue")
-    try:
-        out = actions.correct_field(cfg.db_url, user.username, field_id, str(form.get("value", "")),
-                                    str(form.get("reason", "")), cfg.today(), cfg.policy_path,
-                                    clear=form.get("clear") == "1")
-        flash(request, out.message)
-    except DeskError as e:
-        flash(request, f"Not saved: {e}", "error")
+    _say_outcome(request, lambda: actions.correct_field(cfg.db_url, user.username, field_id,
+                                                        str(form.get("value", "")), str(form.get("reason", "")),
+                                                        cfg.today(), cfg.policy_path, clear=form.get("clear") == "1"))
     return _go(_back(form, "/queue"))
 
 
@@ -121,12 +123,9 @@ async def link(request: Request, segment_id: int) -> Response:
     form = await checked_form(request)
     user = require(request, "act")
     cfg = desk(request)
-    try:
-        out = actions.link_document(cfg.db_url, user.username, segment_id, str(form.get("org_id", "")),
-                                    str(form.get("reason", "")), cfg.today(), cfg.policy_path)
-        flash(request, out.message)
-    except DeskError as e:
-        flash(request, f"Not saved: {e}", "error")
+    _say_outcome(request, lambda: actions.link_document(cfg.db_url, user.username, segment_id,
+                                                        str(form.get("org_id", "")), str(form.get("reason", "")),
+                                                        cfg.today(), cfg.policy_path))
     return _go(_back(form, "/tray"))
 
 
