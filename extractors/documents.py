@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PIL import Image
 
@@ -64,6 +65,24 @@ def read_documents(pages: list[PageText], images: PageImages | None = None) -> l
             doc.needs_review = uncertain_fields(seg.doc_type, doc.fields)
         out.append(doc)
     return out
+
+
+def read_documents_with_images(pages: list[PageText], image_files: dict[int, Path]) -> list[ExtractedDocument]:
+    """read_documents with the page images given as files: a job that can run in another process."""
+    return read_documents(pages, page_image_loader(image_files))
+
+
+def page_image_loader(image_files: dict[int, Path]) -> PageImages:
+    """Each page's image opened on first use (most documents never need one) and kept for the next."""
+    cache: dict[int, Image.Image | None] = {}
+
+    def load(page_no: int) -> Image.Image | None:
+        if page_no not in cache:
+            path = image_files.get(page_no)
+            cache[page_no] = Image.open(path).convert("L") if path and path.exists() else None
+        return cache[page_no]
+
+    return load
 
 
 def uncertain_fields(doc_type: str, fields: dict[str, FieldValue]) -> list[str]:

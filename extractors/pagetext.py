@@ -473,7 +473,7 @@ def _on_long_runs(ink: np.ndarray, length: int) -> np.ndarray:
 
 def _median_u8(a: np.ndarray) -> float:
     """np.median of an 8-bit image from its histogram (same value, far cheaper on a whole page)."""
-    counts = np.cumsum(np.bincount(a.ravel(), minlength=256))
+    counts = np.cumsum(Image.fromarray(a).histogram())
     n = a.size
     lo = int(np.searchsorted(counts, (n - 1) // 2, side="right"))
     hi = int(np.searchsorted(counts, n // 2, side="right"))

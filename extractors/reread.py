@@ -14,7 +14,10 @@ from extractors.pagetext import PREVIEW_DPI, tesseract_data
 Box = tuple[float, float, float, float]  # PDF points: x0, y0, x1, y1
 
 _PX = PREVIEW_DPI / 72  # preview pixels per PDF point
-_CACHE: dict[tuple[int, tuple[int, int, int, int], int], list[Word]] = {}
+# second readings of the last few page images, found by the image itself (never by id(), which a new image
+# can reuse once the old one is gone); readers often ask for the same strip twice
+_CACHE: list[tuple[Image.Image, dict[tuple[tuple[int, int, int, int], int], list[Word]]]] = []
+_CACHED_IMAGES = 4
 
 
 def read_strip(img: Image.Image | None, box: Box, psm: int = 7) -> list[Word]:
@@ -26,9 +29,14 @@ def read_strip(img: Image.Image | None, box: Box, psm: int = 7) -> list[Word]:
     x1, y1 = min(img.width, int(box[2] * _PX + 1)), min(img.height, int(box[3] * _PX + 1))
     if x1 - x0 < 6 or y1 - y0 < 4:
         return []
-    key = (id(img), (x0, y0, x1, y1), psm)
-    if key in _CACHE:
-        return _CACHE[key]
+    key = ((x0, y0, x1, y1), psm)
+    readings = next((r for im, r in _CACHE if im is img), None)
+    if readings is None:
+        readings = {}
+        _CACHE.insert(0, (img, readings))
+        del _CACHE[_CACHED_IMAGES:]
+    if key in readings:
+        return readings[key]
     k, pad = 3, 24
     crop = ImageOps.autocontrast(img.crop((x0, y0, x1, y1)).convert("L"), cutoff=1)
     crop = ImageOps.expand(crop.resize((crop.width * k, crop.height * k), Image.LANCZOS), pad, fill=255)
@@ -46,7 +54,5 @@ def read_strip(img: Image.Image | None, box: Box, psm: int = 7) -> list[Word]:
         rx, by = lx + data["width"][i] / k, ty + data["height"][i] / k
         line = 900_000 + data["block_num"][i] * 10_000 + data["par_num"][i] * 100 + data["line_num"][i]
         out.append(Word(text, lx / _PX, ty / _PX, rx / _PX, by / _PX, conf, line))
-    if len(_CACHE) > 512:
-        _CACHE.clear()
-    _CACHE[key] = out
+    readings[key] = out
     return out

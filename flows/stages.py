@@ -5,25 +5,25 @@ watch folder -> stored original -> page text -> documents (segments, type, field
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import as_completed
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
-from PIL import Image
-
-from extractors.documents import has_usable_text, read_documents
+from extractors.documents import has_usable_text, read_documents_with_images
 from extractors.filetypes import Limits, RejectedFile, check_file
 from extractors.linking import hints_from_path, link_document
 from extractors.model import PageText
-from extractors.pagetext import PageResult, page_jobs, submit_page_jobs
+from extractors.pagetext import PageResult, page_jobs, page_pool, submit_page_jobs
 from storage import repository as repo
 from storage.db import database
 from storage.originals import sha256_of, store_original
@@ -31,6 +31,7 @@ from storage.settings import Paths
 
 FAILED_DIR = "failed"
 COPY_NAME = re.compile(r"(\s-\s?copy|\scopy|\s\(\d+\))$", re.I)
+T = TypeVar("T")
 IGNORED_NAMES = re.compile(r"^(\.|~\$|Thumbs\.db$|desktop\.ini$)|\.(part|partial|crdownload|tmp)$", re.I)
 
 
@@ -297,8 +298,11 @@ def _mark(s, r: Received, status: str, reason: str) -> None:  # type: ignore[no-
 # ------------------------------------------------------------------ documents and links
 
 
-def understand(db_url: str | None, document_ids: list[int]) -> IngestSummary:
-    """Split each file into documents, classify them, read their fields and link them."""
+def understand(db_url: str | None, document_ids: list[int], workers: int | None = None) -> IngestSummary:
+    """Split each file into documents, classify them, read their fields and link them.
+
+    Reading the fields (with its second OCR readings of doubtful values) runs on the page readers'
+    process pool, a few files ahead of the main process, which links and stores them in order."""
     db = database(db_url)
     paths = Paths.default()
     summary = IngestSummary()
@@ -307,25 +311,19 @@ def understand(db_url: str | None, document_ids: list[int]) -> IngestSummary:
         requests = repo.load_requests(s)
         request_orgs = {r.request_id: r.org_id for r in requests}
         org_ids = {o.org_id for o in orgs}
+        readable = []
         for doc_id in document_ids:
             doc = s.get(repo.DocumentRow, doc_id)
             if doc is None or doc.status in ("rejected", "duplicate"):
                 continue
-            pages = repo.cached_pages(s, doc.sha256) or []
-            if not pages or not has_usable_text(pages):
-                doc.status = "unreadable"
-                doc.reason = ("no usable text after OCR: the page is blank or is a photo without a document"
-                              if pages else "no pages could be read")
-                doc.segments.clear()
-                summary.unreadable += 1
-                summary.problems.append((doc.relative_path, doc.status, doc.reason))
+            readable.append(doc)
+        jobs = (_reading_job(s, paths, doc, summary) for doc in readable)
+        for doc, extracted in zip(readable, run_jobs_ahead(jobs, workers), strict=True):
+            if extracted is None:
                 _progress("understood")
                 continue
-            images = _image_loader(paths.home, repo.page_image_paths(s, doc.sha256))
             hints = hints_from_path(doc.relative_path, org_ids, request_orgs)
-            linked = []
-            for ex in read_documents(pages, images):
-                linked.append(_link(ex, hints, orgs, requests))
+            linked = [_link(ex, hints, orgs, requests) for ex in extracted]
             repo.replace_segments(s, doc, linked)
             doc.status = "processed"
             doc.reason = None
@@ -340,6 +338,42 @@ def understand(db_url: str | None, document_ids: list[int]) -> IngestSummary:
     return summary
 
 
+def _reading_job(s, paths: Paths, doc, summary: IngestSummary) -> Callable[[], list] | None:  # type: ignore[no-untyped-def]
+    """The job that reads a stored file's documents, or None when its pages hold no usable text (the
+    document is marked unreadable here)."""
+    pages = repo.cached_pages(s, doc.sha256) or []
+    if not pages or not has_usable_text(pages):
+        doc.status = "unreadable"
+        doc.reason = ("no usable text after OCR: the page is blank or is a photo without a document"
+                      if pages else "no pages could be read")
+        doc.segments.clear()
+        summary.unreadable += 1
+        summary.problems.append((doc.relative_path, doc.status, doc.reason))
+        return None
+    images = {no: paths.home / rel for no, rel in repo.page_image_paths(s, doc.sha256).items()}
+    return functools.partial(read_documents_with_images, pages, images)
+
+
+def run_jobs_ahead(jobs: Iterator[Callable[[], T] | None], workers: int | None = None) -> Iterator[T | None]:
+    """Results of the jobs in their order, computed on the process pool a window ahead of the consumer
+    (None for a None job). Bounded, so that a reprocess of a large database never holds all its pages."""
+    workers = workers or os.cpu_count() or 1
+    if workers == 1:
+        for job in jobs:
+            yield job() if job is not None else None
+        return
+    pool = page_pool(workers)
+    window: deque[Future | None] = deque()
+    for job in jobs:
+        window.append(pool.submit(job) if job is not None else None)
+        if len(window) > 3 * workers:
+            fut = window.popleft()
+            yield fut.result() if fut is not None else None
+    while window:
+        fut = window.popleft()
+        yield fut.result() if fut is not None else None
+
+
 def _link(ex, hints, orgs, requests) -> repo.LinkedDocument:  # type: ignore[no-untyped-def]
     if ex.doc_type is None:
         return repo.LinkedDocument(ex, "unclassified", f"not one of the five document kinds ({ex.type_evidence})",
@@ -352,18 +386,6 @@ def _link(ex, hints, orgs, requests) -> repo.LinkedDocument:  # type: ignore[no-
                                    link.confidence, link.evidence, list(link.candidates))
     return repo.LinkedDocument(ex, "processed", None, link.org_id, link.method, link.confidence, link.evidence,
                                list(link.candidates))
-
-
-def _image_loader(home: Path, image_paths: dict[int, str]) -> Callable[[int], Image.Image | None]:
-    cache: dict[int, Image.Image | None] = {}
-
-    def load(page_no: int) -> Image.Image | None:
-        if page_no not in cache:
-            rel = image_paths.get(page_no)
-            cache[page_no] = Image.open(home / rel).convert("L") if rel and (home / rel).exists() else None
-        return cache[page_no]
-
-    return load
 
 
 def reprocess(db_url: str | None) -> IngestSummary:

@@ -117,3 +117,21 @@ def test_size_and_pixel_limits(tmp_path: Path) -> None:
     Image.new("1", (12000, 12000)).save(bomb)
     with pytest.raises(RejectedFile, match="decompression bomb"):
         check_file(bomb, Limits(max_pixels=50_000_000))
+
+
+def test_second_readings_belong_to_their_own_page_image(tmp_path: Path) -> None:
+    """A strip read again from one page image is never handed back for another page's image at the same
+    place: a page reader opens page images by the hundred, and a freed image's id() is reused."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from extractors.documents import page_image_loader
+    from extractors.reread import read_strip
+
+    font = ImageFont.load_default(size=36)
+    for word in ["HARBOR", "MEADOW", "CANYON", "ORCHARD"]:
+        img = Image.new("L", (850, 1100), 255)
+        ImageDraw.Draw(img).text((100, 100), word, fill=0, font=font)
+        img.save(tmp_path / f"{word}.png")
+        images = page_image_loader({1: tmp_path / f"{word}.png"})  # one document's page images
+        words = read_strip(images(1), (60, 60, 300, 120))  # PDF points: the preview is 100 dpi
+        assert [w.text for w in words] == [word]
