@@ -72,6 +72,7 @@ def sweep(
 ) -> None:
     """Re-check every request with a use date still ahead, record the sweep, and send deficiency notices,
     renewal reminders and the staff digest (each notice once)."""
+    from flows import temporary_server_settings
     from flows.service_settings import load_settings
     from flows.sweep import nightly_sweep_flow, summary_dict
     from flows.sweep import sweep as run_sweep
@@ -81,7 +82,8 @@ def sweep(
     if policy:
         settings.sweep.policy = str(policy)
     if prefect:
-        result = nightly_sweep_flow(day, db, str(policy) if policy else None)
+        with temporary_server_settings():
+            result = nightly_sweep_flow(day, db, str(policy) if policy else None)
     else:
         result = summary_dict(run_sweep(db, day, settings, send=notices))
     t = Table(title=f"Sweep as of {result['as_of']}")

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import stages
+from flows import stages, temporary_server_settings
 from flows.stages import IngestOptions, IngestSummary
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -134,6 +134,7 @@ def ingest_folder(
     if use_prefect:
         runner = task_runner_from_env()
         flow_fn = ingest_folder_flow if runner is None else ingest_folder_flow.with_options(task_runner=runner)
-        result = flow_fn(str(folder), opts.keep, db_url, opts.path_prefix, fan_out=runner is not None)
+        with temporary_server_settings():
+            result = flow_fn(str(folder), opts.keep, db_url, opts.path_prefix, fan_out=runner is not None)
         return IngestSummary(**result)
     return run_batches(db_url, folder, stages.discover(folder), opts, use_prefect_tasks=False)

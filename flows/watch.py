@@ -26,7 +26,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import stages
+from flows import stages, temporary_server_settings
 from flows.service_settings import ServiceSettings, load_settings
 from flows.stages import IngestOptions, Received
 from storage import service_repo as srepo
@@ -263,8 +263,9 @@ class Watcher:
             policy = self.settings.sweep.policy or None
             as_of = _today(self.settings)
             if self.use_prefect:
-                result = ingest_batch_flow(str(self.folder), [[c, p] for c, p in claims], self.db_url, as_of, policy,
-                                           self.settings.watch.recheck)
+                with temporary_server_settings():
+                    result = ingest_batch_flow(str(self.folder), [[c, p] for c, p in claims], self.db_url, as_of,
+                                               policy, self.settings.watch.recheck)
             else:
                 result = process_claimed(self.db_url, self.folder, claims, as_of, policy, self.settings.watch.recheck)
         finally:
