@@ -180,10 +180,11 @@ def value_right(page: PageText, span: Sequence[Word], max_dx: float = 260) -> li
     row = layout.right_of(page, list(span), max_dx=page.width)
     if not row or row[0].x0 - span[-1].x1 > max_dx:
         return []
-    row = [w for w in row if w not in span and _has_text(w)]
+    h = max(sum(w.height for w in span) / len(span), 4.0)
+    row = [w for w in row if w not in span and _has_text(w) and not _speck(w, h)]
+    row = [w for w in row if not any(_read_twice(w, o) for o in row)]
     if not row:
         return []
-    h = max(sum(w.height for w in span) / len(span), 4.0)
     out = [row[0]]
     for w in row[1:]:
         if w.x0 - out[-1].x1 > max(3.0 * h, 24):
@@ -244,6 +245,20 @@ def value_above(page: PageText, span: Sequence[Word], max_lines: float = 2.5) ->
 
 def _has_text(w: Word) -> bool:
     return bool(re.search(r"[A-Za-z0-9&]", w.text))
+
+
+def _speck(w: Word, text_height: float) -> bool:
+    """A dot of dirt OCR took for a character: far smaller than any letter printed beside it."""
+    return w.height < 0.4 * text_height and (w.x1 - w.x0) < 0.4 * text_height
+
+
+def _read_twice(w: Word, other: Word) -> bool:
+    """w is a second, shorter reading of part of another word (overlapping OCR lines): its box lies
+    inside the other's and its text is the start or a piece of the other's."""
+    if w is other or len(w.text) >= len(other.text):
+        return False
+    inside = w.x0 >= other.x0 - 1 and w.x1 <= other.x1 + 1 and w.y0 >= other.y0 - 1 and w.y1 <= other.y1 + 1
+    return inside and w.text.lower() in other.text.lower()
 
 
 def _chain_around(line: list[Word], seed: Word, h: float) -> list[Word]:

@@ -205,6 +205,15 @@ def test_permit_number_with_a_doubled_dash_and_a_letter_for_a_digit(pages):
     assert f["permit_number"].value == "TFE-27-5641"
 
 
+def test_permittee_without_a_speck_of_dirt_or_a_word_read_twice(pages):
+    # a dot of dirt before the name came out as '7'; on a fax, 'JTKLA' was also read a second time as 'J'
+    speck = extract_health_permit(pages(INBOX / "ORG-0009" / "Scan_20261120_075124.pdf"))["permittee"]
+    assert speck.value == "Juan Tabo Food Security Network"
+    twice = extract_health_permit(pages(INBOX / "ORG-0021" / "FAX00299.TIF"))["permittee"]
+    assert twice.value == "JTKLA"
+    assert twice.evidence and twice.evidence.words == "JTKLA"
+
+
 def test_ein_that_page_ocr_garbled_is_read_again_from_the_page_image():
     # a phone photo of an IRS letter: page OCR read the EIN under its label as 'ee tae 47'
     path = INBOX / "ORG-0024" / "PXL_20261112_094949364.jpg"
