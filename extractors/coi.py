@@ -1216,7 +1216,7 @@ def _day_of_a_date(w: Word, words: Sequence[Word]) -> bool:
     return bool(before) and bool(_MONTH_WORD.match(max(before, key=lambda x: x.x1).text))
 
 
-def _issue_date(page: PageText) -> tuple[date | None, list[Word], str]:
+def _issue_date(page: PageText, img: Image.Image | None = None) -> tuple[date | None, list[Word], str]:
     top = page.height * 0.2
     for w in page.words:
         if w.cy > top:
@@ -1227,14 +1227,33 @@ def _issue_date(page: PageText) -> tuple[date | None, list[Word], str]:
                 continue
             x0, x1 = w.x0 - 40, nxt[0].x1 + 40
             below = [x for x in page.words if x0 <= x.cx <= x1 and w.y1 < x.cy <= w.y1 + 30]
-            got = _word_dates(below)
+            got = [(d, x, "") for d, x in _word_dates(below)] or _garbled_dates(page, img, below)
             if got:
-                return got[0][0], [got[0][1]], "label 'DATE (MM/DD/YYYY)' -> box below"
+                d, word, again = got[0]
+                return d, [word], "label 'DATE (MM/DD/YYYY)' -> box below" + again
     head = [w for w in page.words if w.cy <= page.height * 0.12 and w.cx > page.width * 0.5]
-    got = _word_dates(head)
+    got = [(d, x, "") for d, x in _word_dates(head)] or _garbled_dates(page, img, head)
     if got:
-        return got[0][0], [got[0][1]], "first date at the top right"
+        d, word, again = got[0]
+        return d, [word], "first date at the top right" + again
     return None, [], ""
+
+
+def _garbled_dates(page: PageText, img: Image.Image | None, words: Sequence[Word]) -> list[tuple[date, Word, str]]:
+    """Dates in the weakly read words of a date box, read again on their own from the page image
+    ('anzre026', '1111272026' and 'tamer2026' each come back as a clean MM/DD/YYYY)."""
+    if img is None or page.source != "ocr":
+        return []
+    out = []
+    for w in sorted(words, key=lambda w: w.x0):
+        if w.conf >= 70 or sum(c.isalnum() for c in w.text) < 6:
+            continue
+        pad = 0.35 * w.height
+        again = " ".join(x.text for x in _reread(img, (w.x0 - pad, w.y0 - pad, w.x1 + pad, w.y1 + pad), 7))
+        found = find_dates(_date_text(again))
+        if found:
+            out.append((found[0][0], w, f"; read again from the page image: '{again}'"))
+    return out
 
 
 # ----------------------------------------------------------------------------- additional insured
@@ -1478,7 +1497,7 @@ def extract_coi(
         img = _upright(raw_pages[mi], img)[1]
 
     # --- issue date
-    d, ws, how = _issue_date(page)
+    d, ws, how = _issue_date(page, img)
     if d:
         out["issue_date"] = _fv(d, page, ws, how)
 

@@ -109,7 +109,7 @@ def run_batches(
             total.add(read_text(db_url, received, opts))
             ids = [r.document_id for r in received if r.status == "received" and r.document_id]
             if ids:
-                total.add(understand(db_url, ids))
+                total.add(understand(db_url, ids, opts.workers))
         if not opts.keep:
             settle(db_url, folder, received, opts)
     total.seconds = time.perf_counter() - started

@@ -318,7 +318,13 @@ def understand(db_url: str | None, document_ids: list[int], workers: int | None 
                 continue
             readable.append(doc)
         jobs = (_reading_job(s, paths, doc, summary) for doc in readable)
-        for doc, extracted in zip(readable, run_jobs_ahead(jobs, workers), strict=True):
+        for doc, (extracted, error) in zip(readable, run_jobs_ahead(jobs, workers), strict=True):
+            if error is not None:
+                doc.status = "unreadable"
+                doc.reason = f"its documents could not be read: {error}"
+                doc.segments.clear()
+                summary.unreadable += 1
+                summary.problems.append((doc.relative_path, doc.status, doc.reason))
             if extracted is None:
                 _progress("understood")
                 continue
@@ -354,24 +360,34 @@ def _reading_job(s, paths: Paths, doc, summary: IngestSummary) -> Callable[[], l
     return functools.partial(read_documents_with_images, pages, images)
 
 
-def run_jobs_ahead(jobs: Iterator[Callable[[], T] | None], workers: int | None = None) -> Iterator[T | None]:
-    """Results of the jobs in their order, computed on the process pool a window ahead of the consumer
-    (None for a None job). Bounded, so that a reprocess of a large database never holds all its pages."""
+def run_jobs_ahead(
+    jobs: Iterator[Callable[[], T] | None], workers: int | None = None
+) -> Iterator[tuple[T | None, str | None]]:
+    """(result, None) or (None, what went wrong) for each job in order, computed on the process pool a
+    window ahead of the consumer ((None, None) for a None job). Bounded, so that a reprocess of a large
+    database never holds all its pages; one failing job does not stop the others."""
     workers = workers or os.cpu_count() or 1
     if workers == 1:
         for job in jobs:
-            yield job() if job is not None else None
+            yield _outcome(job)
         return
     pool = page_pool(workers)
     window: deque[Future | None] = deque()
     for job in jobs:
         window.append(pool.submit(job) if job is not None else None)
         if len(window) > 3 * workers:
-            fut = window.popleft()
-            yield fut.result() if fut is not None else None
+            yield _outcome(window.popleft())
     while window:
-        fut = window.popleft()
-        yield fut.result() if fut is not None else None
+        yield _outcome(window.popleft())
+
+
+def _outcome(job: Callable[[], T] | Future | None) -> tuple[T | None, str | None]:
+    if job is None:
+        return None, None
+    try:
+        return (job.result() if isinstance(job, Future) else job()), None
+    except Exception as e:  # a reader's bug or a worker lost: that file is reported, the batch goes on
+        return None, f"{type(e).__name__}: {e}"
 
 
 def _link(ex, hints, orgs, requests) -> repo.LinkedDocument:  # type: ignore[no-untyped-def]

@@ -175,3 +175,11 @@ def test_garbled_lines_are_read_again() -> None:
     assert f["insured_address"].value.startswith("19878 Horton Lakes SW")
     assert f["gl_policy_number"].value == "NMP-5661077"  # no stray mark from the ADDL column
     assert 0.5 < f["insured_address"].evidence.confidence <= 1.0
+
+
+@pytest.mark.parametrize("name", ["20261116092346.pdf", "ORG-0036/FAX00557.TIF"])
+def test_garbled_issue_date_is_read_again_from_the_page_image(name: str) -> None:
+    # page OCR read the DATE (MM/DD/YYYY) box as 'anzre026' and, on a fax, as '1111272026'
+    f = _read(DEV / name)
+    assert f["issue_date"].value == date(2026, 11, 12)
+    assert "read again" in f["issue_date"].evidence.method

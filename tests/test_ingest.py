@@ -175,3 +175,23 @@ def test_real_samples_ingest_without_error(tmp_path: Path) -> None:
                     assert page.rotation == 0
                     continue
                 assert page.mean_conf > 50, (d.relative_path, page.page_no)
+
+
+def test_a_reader_failing_on_one_file_does_not_stop_the_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug in one extractor marks that file unreadable with the error; the other files are read."""
+    from extractors import documents
+
+    def broken(pages, images):  # type: ignore[no-untyped-def]
+        raise RuntimeError("certificate reader broke")
+
+    monkeypatch.setitem(documents.EXTRACTORS, "coi", broken)
+    folder = tmp_path / "w"
+    folder.mkdir()
+    for name in ("COI.pdf", "501c3.pdf"):
+        shutil.copy2(INBOX / name, folder / name)
+    db_url = f"sqlite:///{tmp_path / 'f.db'}"
+    summary = ingest_folder(folder, IngestOptions(keep=True, workers=1), db_url, use_prefect=False)
+    got = statuses(db_url)
+    assert got["COI.pdf"] == ("unreadable", "its documents could not be read: RuntimeError: certificate reader broke")
+    assert got["501c3.pdf"][0] in ("processed", "unlinked")
+    assert summary.unreadable == 1 and summary.processed == 1
