@@ -363,7 +363,9 @@ def read_labelled(
 
 # ----------------------------------------------------------------------------- value parsers
 def repair_date_text(text: str) -> str:
-    """OCR splits numeric dates ('05/0 1/2027') and reads a month's leading 0 as 6, 8 or 9; undo both."""
+    """OCR splits numeric dates ('05/0 1/2027') and reads a month's leading 0 as 6, 8 or 9; undo both.
+    Underscores are the form's fill-in line under a typed date ('_DEC 15 2009'), not part of it."""
+    text = text.replace("_", " ")
     text = re.sub(r"(\d)\s*/\s*(\d)", r"\1/\2", text)
     text = re.sub(r"(?<!\d)(\d{1,2}/\d)\s(\d/(?:19|20)\d\d)(?!\d)", r"\1\2", text)
     text = re.sub(r"(?<!\d)(\d)\s(\d/\d{1,2}/(?:19|20)\d\d)(?!\d)", r"\1\2", text)

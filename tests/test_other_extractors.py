@@ -214,6 +214,12 @@ def test_permittee_without_a_speck_of_dirt_or_a_word_read_twice(pages):
     assert twice.evidence and twice.evidence.words == "JTKLA"
 
 
+def test_letter_date_typed_on_a_fill_in_line(pages):
+    # the scanned letter's 'Date: DEC 15 2009' comes out of OCR with the form's line as '_DEC 15 2009'
+    f = extract_nonprofit_letter(pages(INBOX / "AC11-2026-0164" / "CCF11172026_0127.pdf"))
+    assert f["letter_date"].value == date(2009, 12, 15)
+
+
 def test_ein_that_page_ocr_garbled_is_read_again_from_the_page_image():
     # a phone photo of an IRS letter: page OCR read the EIN under its label as 'ee tae 47'
     path = INBOX / "ORG-0024" / "PXL_20261112_094949364.jpg"
