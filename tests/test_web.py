@@ -288,10 +288,15 @@ def test_registry_upkeep_and_linking_an_unlinked_document(app, desk: DeskData) -
     assert r.status_code == 400 and "is not an EIN" in r.text
     r = c.post("/organizations", data={**form, "ein": ""})
     assert r.status_code == 200 and r.url.path == f"/organizations/{org['org_id']}"
-    r = c.post("/requests-new", data={
+    again = c.post("/organizations", data={**form, "ein": ""})
+    assert again.status_code == 400 and f"organization {org['org_id']} exists already" in again.text
+    req_form = {
         "csrf_token": token(c), "request_id": req["request_id"], "org_id": org["org_id"], "school": req["school"],
         "facility": req["facility"], "activity": req["activity"], "use_dates": "\n".join(req["use_dates"]),
-        "start_time": req["start_time"], "end_time": req["end_time"], "submitted_on": req["submitted_on"]})
+        "start_time": req["start_time"], "end_time": req["end_time"], "submitted_on": req["submitted_on"]}
+    unknown = c.post("/requests/AC11-2099-0001/edit", data=req_form)
+    assert unknown.status_code == 400 and "request AC11-2099-0001 is not in the registry" in unknown.text
+    r = c.post("/requests-new", data=req_form)
     assert r.status_code == 200 and r.url.path == f"/requests/{req['request_id']}"
     row, findings = request_row(desk, req["request_id"])
     assert row.verdict == "flagged" and {"COI_MISSING", "NONPROFIT_LETTER_MISSING"} <= {f.code for f in findings}
@@ -383,3 +388,9 @@ def test_users_command(desk: DeskData) -> None:
     assert r.exit_code == 2 and "at least" in r.output
     r = runner.invoke(cli, ["users", "list", "--db", desk.db_url])
     assert "carla" in r.output and "reviewer" in r.output
+    r = runner.invoke(cli, ["users", "disable", "carla", "--db", desk.db_url])
+    assert r.exit_code == 0 and "'carla' disabled" in r.output
+    unknown = ((["disable", "nobody"], None), (["set-password", "nobody", "--password-stdin"], "a long password\n"))
+    for args, stdin in unknown:
+        r = runner.invoke(cli, ["users", *args, "--db", desk.db_url], input=stdin)
+        assert r.exit_code == 2 and "no user 'nobody'" in r.output, r.output

@@ -187,61 +187,51 @@ def _text_form(form: dict[str, Any]) -> dict[str, str]:
 
 @router.post("/organizations")
 async def organization_create(request: Request) -> Response:
-    form = _text_form(await checked_form(request))
-    user = require(request, "registry")
-    cfg = desk(request)
-    try:
-        out = actions.save_organization(cfg.db_url, user.username, form, cfg.today(), True, cfg.policy_path)
-    except DeskError as e:
-        return render(request, "org_form.html", {"o": form, "creating": True, "error": e}, status_code=400)
-    flash(request, out.message)
-    return _go(f"/organizations/{form['org_id'].strip()}")
+    return await _save_registry_record(request, "organization")
 
 
 @router.post("/organizations/{org_id}")
 async def organization_save(request: Request, org_id: str) -> Response:
+    return await _save_registry_record(request, "organization", org_id)
+
+
+@router.post("/requests-new")
+async def request_create(request: Request) -> Response:
+    return await _save_registry_record(request, "request")
+
+
+@router.post("/requests/{request_id}/edit")
+async def request_save(request: Request, request_id: str) -> Response:
+    return await _save_registry_record(request, "request", request_id)
+
+
+_REGISTRY_FORMS = {  # kind: (save, key field, form page, the form's name in the page, record's address)
+    "organization": (actions.save_organization, "org_id", "org_form.html", "o", "/organizations/"),
+    "request": (actions.save_request, "request_id", "request_form.html", "v", "/requests/"),
+}
+
+
+async def _save_registry_record(request: Request, kind: str, key: str | None = None) -> Response:
+    """Create (no key) or change an organization or a request from its form; on a mistake the form comes
+    back filled in, with what is wrong."""
+    save, key_field, template, name, address = _REGISTRY_FORMS[kind]
     form = _text_form(await checked_form(request))
     user = require(request, "registry")
     cfg = desk(request)
-    form["org_id"] = org_id
+    if key is not None:
+        form[key_field] = key
     try:
-        out = actions.save_organization(cfg.db_url, user.username, form, cfg.today(), False, cfg.policy_path)
+        out = save(cfg.db_url, user.username, form, cfg.today(), key is None, cfg.policy_path)
     except DeskError as e:
-        return render(request, "org_form.html", {"o": form, "creating": False, "error": e}, status_code=400)
+        page: dict[str, Any] = {name: form, "creating": key is None, "error": e}
+        if kind == "request":
+            page["orgs"] = _orgs(request)
+        return render(request, template, page, status_code=400)
     flash(request, out.message)
-    return _go(f"/organizations/{org_id}")
+    return _go(address + form[key_field].strip())
 
 
 def _orgs(request: Request) -> list[Any]:
     with database(desk(request).db_url).session() as s:
         return web_repo.organization_rows(s)
-
-
-@router.post("/requests-new")
-async def request_create(request: Request) -> Response:
-    form = _text_form(await checked_form(request))
-    user = require(request, "registry")
-    cfg = desk(request)
-    try:
-        out = actions.save_request(cfg.db_url, user.username, form, cfg.today(), True, cfg.policy_path)
-    except DeskError as e:
-        return render(request, "request_form.html", {"v": form, "creating": True, "orgs": _orgs(request),
-                                                     "error": e}, status_code=400)
-    flash(request, out.message)
-    return _go(f"/requests/{form['request_id'].strip()}")
-
-
-@router.post("/requests/{request_id}/edit")
-async def request_save(request: Request, request_id: str) -> Response:
-    form = _text_form(await checked_form(request))
-    user = require(request, "registry")
-    cfg = desk(request)
-    form["request_id"] = request_id
-    try:
-        out = actions.save_request(cfg.db_url, user.username, form, cfg.today(), False, cfg.policy_path)
-    except DeskError as e:
-        return render(request, "request_form.html", {"v": form, "creating": False, "orgs": _orgs(request),
-                                                     "error": e}, status_code=400)
-    flash(request, out.message)
-    return _go(f"/requests/{request_id}")
 

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console(width=None if sys.stdout.isatty() else 150)
@@ -100,7 +101,6 @@ def users_set_password(
     db: DbOption = None,
 ) -> None:
     """Give an account a new password."""
-    from storage import web_repo
     from storage.db import database
     from web.auth import AccountError, hash_password
 
@@ -112,10 +112,7 @@ def users_set_password(
         err.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
     with database(db).session() as s:
-        row = web_repo.user_by_name(s, username)
-        if row is None:
-            err.print(f"[red]no user '{username}'[/red]")
-            raise typer.Exit(2)
+        row = _user_or_exit(s, username)
         row.password_hash = hashed
         s.commit()
     console.print(f"Password of '{username}' changed.")
@@ -128,17 +125,24 @@ def users_disable(
     db: DbOption = None,
 ) -> None:
     """Disable an account (it can no longer sign in; its actions stay in the audit trail)."""
-    from storage import web_repo
     from storage.db import database
 
     with database(db).session() as s:
-        row = web_repo.user_by_name(s, username)
-        if row is None:
-            err.print(f"[red]no user '{username}'[/red]")
-            raise typer.Exit(2)
+        row = _user_or_exit(s, username)
         row.active = enable
         s.commit()
     console.print(f"'{username}' {'enabled' if enable else 'disabled'}.")
+
+
+def _user_or_exit(s, username: str):  # type: ignore[no-untyped-def]
+    """The account's row, or a clear message and exit status 2 when there is no such user."""
+    from storage import web_repo
+
+    row = web_repo.user_by_name(s, username)
+    if row is None:
+        err.print(f"[red]no user '{escape(username)}'[/red]")
+        raise typer.Exit(2)
+    return row
 
 
 def register(app: typer.Typer) -> None:

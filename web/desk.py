@@ -372,6 +372,14 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     return {k: {"from": before.get(k), "to": v} for k, v in after.items() if before.get(k) != v}
 
 
+def _check_presence(kind: str, key: str, field: str, existing: object, creating: bool) -> None:
+    """A new record must not exist yet, an edited one must."""
+    if creating and existing is not None:
+        raise DeskError(f"{kind} {key} exists already", field)
+    if not creating and existing is None:
+        raise DeskError(f"{kind} {key} is not in the registry", field)
+
+
 def save_organization(
     db_url: str | None, actor: str, form: dict[str, str], as_of: date, creating: bool,
     policy_path: Path | None = None,
@@ -383,10 +391,7 @@ def save_organization(
         raise DeskError(e.message, e.field) from None
     with database(db_url).session() as s:
         existing = web_repo.organization_row(s, org.org_id)
-        if creating and existing is not None:
-            raise DeskError(f"organization {org.org_id} exists already", "org_id")
-        if not creating and existing is None:
-            raise DeskError(f"organization {org.org_id} is not in the registry", "org_id")
+        _check_presence("organization", org.org_id, "org_id", existing, creating)
         keys = ("name", "dba", "category", "government", "ein", "address", "contact_email")
         old = {k: getattr(repo.to_organization(existing), k) for k in keys} if existing else {}
         new = {k: getattr(org, k) for k in keys}
@@ -413,10 +418,7 @@ def save_request(
         raise DeskError(e.message, e.field) from None
     with database(db_url).session() as s:
         existing = web_repo.request_row(s, req.request_id)
-        if creating and existing is not None:
-            raise DeskError(f"request {req.request_id} exists already", "request_id")
-        if not creating and existing is None:
-            raise DeskError(f"request {req.request_id} is not in the registry", "request_id")
+        _check_presence("request", req.request_id, "request_id", existing, creating)
         if web_repo.organization_row(s, req.org_id) is None:
             raise DeskError(f"organization '{req.org_id}' is not in the registry", "org_id")
         keys = ("org_id", "school", "facility", "activity", "use_dates", "start_time", "end_time", "submitted_on",
