@@ -21,6 +21,7 @@ from rapidfuzz import fuzz
 from extractors.layout import bbox, evidence, find_phrase, norm_token, text_of, trim_specks
 from extractors.model import Evidence, FieldValue, PageText, Word
 from extractors.normalize import MONTH_RE, clean_spaces, find_dates, fix_ocr_digits, repair_month_digit
+from extractors.pagetext import PREVIEW_DPI
 from extractors.reread import read_strip as _reread
 
 # Names under which Albuquerque Public Schools may be named additional insured (policy parameter).
@@ -54,7 +55,7 @@ FIELDS: tuple[str, ...] = (
 ImageGetter = Callable[[int], Image.Image | None]
 Box = tuple[float, float, float, float]
 
-_PX = 100 / 72  # preview pixels per PDF point
+_PX = PREVIEW_DPI / 72  # preview pixels per PDF point
 _ROMAN = r"(?:XV|XIV|XIII|XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"
 _GRADE = r"(?:A\+\+|A\+|A-|A|B\+\+|B\+|B-|B|C\+\+|C\+|C-|C|D|E|F|S)"
 _RATING_RE = re.compile(

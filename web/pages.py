@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 
+from extractors.pagetext import PREVIEW_DPI
 from storage import web_repo
 from storage.db import database
 from web import present
@@ -280,7 +281,7 @@ def evidence_crop(request: Request, field_id: int) -> Response:
         bbox = list(f.bbox)
     path = _file_in_home(request, info.image_path if info else None)
     with Image.open(path) as im:
-        scale = 100 / 72
+        scale = PREVIEW_DPI / 72  # the page images are stored at this resolution
         x0, y0, x1, y1 = (float(v) * scale for v in bbox)
         pad = 8
         box = (max(0, int(x0 - pad)), max(0, int(y0 - pad)),
