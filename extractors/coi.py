@@ -1228,24 +1228,27 @@ def _issue_date(page: PageText, img: Image.Image | None = None) -> tuple[date | 
                 continue
             x0, x1 = w.x0 - 40, nxt[0].x1 + 40
             below = [x for x in page.words if x0 <= x.cx <= x1 and w.y1 < x.cy <= w.y1 + 30]
-            got = [(d, x, "") for d, x in _word_dates(below)] or _garbled_dates(page, img, below)
+            got = _box_date(page, img, below)
             if got:
-                d, word, again = got[0]
+                d, word, again = got
                 return d, [word], "label 'DATE (MM/DD/YYYY)' -> box below" + again
     head = [w for w in page.words if w.cy <= page.height * 0.12 and w.cx > page.width * 0.5]
-    got = [(d, x, "") for d, x in _word_dates(head)] or _garbled_dates(page, img, head)
+    got = _box_date(page, img, head)
     if got:
-        d, word, again = got[0]
+        d, word, again = got
         return d, [word], "first date at the top right" + again
     return None, [], ""
 
 
-def _garbled_dates(page: PageText, img: Image.Image | None, words: Sequence[Word]) -> list[tuple[date, Word, str]]:
-    """Dates in the weakly read words of a date box, read again on their own from the page image
-    ('anzre026', '1111272026' and 'tamer2026' each come back as a clean MM/DD/YYYY)."""
+def _box_date(page: PageText, img: Image.Image | None, words: Sequence[Word]) -> tuple[date, Word, str] | None:
+    """The first date printed in a date box, with a note on how it was read. When none reads, each weakly
+    read word is read again on its own from the page image ('anzre026', '1111272026' and 'tamer2026' each
+    come back as a clean MM/DD/YYYY)."""
+    printed = _word_dates(words)
+    if printed:
+        return printed[0][0], printed[0][1], ""
     if img is None or page.source != "ocr":
-        return []
-    out = []
+        return None
     for w in sorted(words, key=lambda w: w.x0):
         if w.conf >= 70 or sum(c.isalnum() for c in w.text) < 6:
             continue
@@ -1253,8 +1256,8 @@ def _garbled_dates(page: PageText, img: Image.Image | None, words: Sequence[Word
         again = " ".join(x.text for x in _reread(img, (w.x0 - pad, w.y0 - pad, w.x1 + pad, w.y1 + pad), 7))
         found = find_dates(_date_text(again))
         if found:
-            out.append((found[0][0], w, f"; read again from the page image: '{again}'"))
-    return out
+            return found[0][0], w, f"; read again from the page image: '{again}'"
+    return None
 
 
 # ----------------------------------------------------------------------------- additional insured

@@ -1,6 +1,7 @@
 """Prefect flows and the `compliance` command line. Importing this package points Prefect at the
 data folder (its own state lives in COMPLIANCE_HOME/prefect) unless the user configured Prefect."""
 
+import contextlib as _contextlib
 import os as _os
 import warnings as _warnings
 from pathlib import Path as _Path
@@ -21,15 +22,13 @@ _os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 _warnings.filterwarnings("ignore", message="The 'deprecated' attribute")
 
 
-def temporary_server_settings():  # type: ignore[no-untyped-def]
+def temporary_server_settings() -> _contextlib.AbstractContextManager[object]:
     """Settings for a flow called directly on Prefect's temporary server: no flow-run heartbeats. They let a
     Prefect server notice a crashed run from a deployment; here nobody watches them, yet their thread sleeps
     in whole seconds and Prefect waits for it, so every run ended up to a second late (1.05 s of a flow
     run that does nothing). Against a configured server (PREFECT_API_URL) nothing changes."""
-    import contextlib
-
     from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     if PREFECT_API_URL.value():
-        return contextlib.nullcontext()
+        return _contextlib.nullcontext()
     return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})

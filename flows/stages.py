@@ -31,8 +31,10 @@ from storage.settings import Paths
 
 FAILED_DIR = "failed"
 COPY_NAME = re.compile(r"(\s-\s?copy|\scopy|\s\(\d+\))$", re.I)
-T = TypeVar("T")
 IGNORED_NAMES = re.compile(r"^(\.|~\$|Thumbs\.db$|desktop\.ini$)|\.(part|partial|crdownload|tmp)$", re.I)
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -320,11 +322,7 @@ def understand(db_url: str | None, document_ids: list[int], workers: int | None 
         jobs = (_reading_job(s, paths, doc, summary) for doc in readable)
         for doc, (extracted, error) in zip(readable, run_jobs_ahead(jobs, workers), strict=True):
             if error is not None:
-                doc.status = "unreadable"
-                doc.reason = f"its documents could not be read: {error}"
-                doc.segments.clear()
-                summary.unreadable += 1
-                summary.problems.append((doc.relative_path, doc.status, doc.reason))
+                _unreadable(doc, f"its documents could not be read: {error}", summary)
             if extracted is None:
                 _progress("understood")
                 continue
@@ -349,15 +347,19 @@ def _reading_job(s, paths: Paths, doc, summary: IngestSummary) -> Callable[[], l
     document is marked unreadable here)."""
     pages = repo.cached_pages(s, doc.sha256) or []
     if not pages or not has_usable_text(pages):
-        doc.status = "unreadable"
-        doc.reason = ("no usable text after OCR: the page is blank or is a photo without a document"
-                      if pages else "no pages could be read")
-        doc.segments.clear()
-        summary.unreadable += 1
-        summary.problems.append((doc.relative_path, doc.status, doc.reason))
+        _unreadable(doc, "no usable text after OCR: the page is blank or is a photo without a document"
+                    if pages else "no pages could be read", summary)
         return None
     images = {no: paths.home / rel for no, rel in repo.page_image_paths(s, doc.sha256).items()}
     return functools.partial(read_documents_with_images, pages, images)
+
+
+def _unreadable(doc, reason: str, summary: IngestSummary) -> None:  # type: ignore[no-untyped-def]
+    doc.status = "unreadable"
+    doc.reason = reason
+    doc.segments.clear()
+    summary.unreadable += 1
+    summary.problems.append((doc.relative_path, doc.status, doc.reason))
 
 
 def run_jobs_ahead(
