@@ -13,13 +13,18 @@ if "PREFECT_HOME" not in _os.environ:
         (_home / "prefect").mkdir(parents=True, exist_ok=True)
     except OSError:
         pass  # an unwritable data folder is reported by the command that needs it, in its own words
+# Prefect derives this path from its home only sometimes; otherwise its temporary server warns that it cannot
+# write ~/.prefect/memo_store.toml and registers its blocks again at every start (slower).
+_os.environ.setdefault("PREFECT_MEMO_STORE_PATH", str(_Path(_os.environ["PREFECT_HOME"]) / "memo_store.toml"))
 _os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 _os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 _os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 _os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
 _os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-# Prefect's own models trip a pydantic warning that means nothing to staff.
+# Prefect's own models trip a pydantic warning that means nothing to staff: here, and in the temporary
+# server's process (which gets this environment).
 _warnings.filterwarnings("ignore", message="The 'deprecated' attribute")
+_os.environ.setdefault("PYTHONWARNINGS", "ignore:The 'deprecated' attribute")
 
 
 def temporary_server_settings() -> _contextlib.AbstractContextManager[object]:
