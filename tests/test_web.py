@@ -14,27 +14,19 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.web_data import AS_OF, INBOX, PASSWORD, DeskData, build_desk_data
+from tests.web_data import AS_OF, INBOX, PASSWORD, DeskData, desk_in_new_home, work_in_desk_home
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> DeskData:
-    home = tmp_path_factory.mktemp("desk-home")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("COMPLIANCE_HOME", str(home))
-        return build_desk_data(home)
+    return desk_in_new_home(tmp_path_factory, "desk-home")
 
 
 @pytest.fixture(autouse=True)
 def compliance_home(desk: DeskData, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test of this module works in the desk's data folder (page images, outbox, uploads)."""
-    monkeypatch.setenv("COMPLIANCE_HOME", str(desk.home))
-    monkeypatch.delenv("COMPLIANCE_DATABASE_URL", raising=False)
-    for key in ("COMPLIANCE_SMTP_HOST", "COMPLIANCE_NOTICES_DRY_RUN"):
-        monkeypatch.delenv(key, raising=False)
-    return desk.home
+    return work_in_desk_home(desk, monkeypatch)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web_data import AS_OF, PASSWORD, DeskData, build_desk_data
+from tests.web_data import AS_OF, PASSWORD, DeskData, desk_in_new_home, work_in_desk_home
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -41,17 +41,12 @@ def _need_browser() -> None:
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> DeskData:
     _need_browser()
-    home = tmp_path_factory.mktemp("desk-e2e-home")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("COMPLIANCE_HOME", str(home))
-        return build_desk_data(home)
+    return desk_in_new_home(tmp_path_factory, "desk-e2e-home")
 
 
 @pytest.fixture(autouse=True)
 def compliance_home(desk: DeskData, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("COMPLIANCE_HOME", str(desk.home))
-    monkeypatch.delenv("COMPLIANCE_DATABASE_URL", raising=False)
-    return desk.home
+    return work_in_desk_home(desk, monkeypatch)
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import DEV
 
 AS_OF = date(2026, 11, 20)
@@ -61,3 +63,20 @@ def build_desk_data(home: Path) -> DeskData:
     for name, role in USERS.items():
         create_user(db_url, name, PASSWORD, role, display_name=name.capitalize() + " Test")
     return DeskData(home, db_url, left_org, left_reqs)
+
+
+def desk_in_new_home(tmp_path_factory: pytest.TempPathFactory, name: str) -> DeskData:
+    """build_desk_data in a fresh data folder of its own (COMPLIANCE_HOME pointed there while it builds)."""
+    home = tmp_path_factory.mktemp(name)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COMPLIANCE_HOME", str(home))
+        return build_desk_data(home)
+
+
+def work_in_desk_home(desk: DeskData, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A test works in the desk's data folder (page images, outbox, uploads), with no database URL or mail
+    server of the environment."""
+    monkeypatch.setenv("COMPLIANCE_HOME", str(desk.home))
+    for key in ("COMPLIANCE_DATABASE_URL", "COMPLIANCE_SMTP_HOST", "COMPLIANCE_NOTICES_DRY_RUN"):
+        monkeypatch.delenv(key, raising=False)
+    return desk.home
