@@ -339,10 +339,12 @@ def report(
     # In the CSV a document needing a person is a row of its own: no request, its status as the code.
     needing = [("", "", "", "", "review", st, pages, reason, path) for path, pages, st, reason in problems]
     if file.suffix.lower() == ".csv":
+        from storage.spreadsheet import safe_row  # a formula-like cell opens as plain text
+
         with file.open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerow(header)
-            w.writerows(records + needing)
+            w.writerows(safe_row(rec) for rec in records + needing)
     elif file.suffix.lower() in (".html", ".htm"):
         def table(head: tuple[str, ...], recs: list[tuple[str, ...]]) -> str:
             cells = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in rec) + "</tr>\n" for rec in recs)

@@ -279,6 +279,20 @@ class UserRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class WebSessionRow(Base):
+    """A signed-in (or about to sign in) browser of the review desk. The cookie holds only a random token;
+    the row is found by the token's SHA-256, so a copy of the database opens no session. Deleting the rows
+    of an account (sign-out, new password, disabled) ends its sessions at once."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)  # CSRF token, messages to show
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class LoginAttemptRow(Base):
     """Login attempts, for rate-limiting failed logins across processes."""
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import (
@@ -27,6 +27,7 @@ from storage.models import (
     SweepRunRow,
     UserRow,
     WaiverRow,
+    WebSessionRow,
     utcnow,
 )
 
@@ -80,6 +81,41 @@ def last_success(s: Session, username: str) -> datetime | None:
             LoginAttemptRow.username == username.strip().lower(), LoginAttemptRow.success.is_(True)
         )
     )
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def session_by_token_hash(s: Session, token_hash: str) -> WebSessionRow | None:
+    """The unexpired session of a cookie's token (by its hash)."""
+    return s.scalar(select(WebSessionRow).where(WebSessionRow.token_hash == token_hash,
+                                                WebSessionRow.expires_at > utcnow()))
+
+
+def add_session(
+    s: Session, token_hash: str, user_id: int | None, data: dict[str, Any], expires_at: datetime
+) -> WebSessionRow:
+    row = WebSessionRow(token_hash=token_hash, user_id=user_id, data=data, created_at=utcnow(), expires_at=expires_at)
+    s.add(row)
+    s.flush()
+    return row
+
+
+def delete_session(s: Session, token_hash: str) -> None:
+    s.execute(delete(WebSessionRow).where(WebSessionRow.token_hash == token_hash))
+
+
+def end_sessions_of(s: Session, user_id: int) -> int:
+    """Sign an account out everywhere (new password, account disabled); how many sessions ended."""
+    return int(s.execute(delete(WebSessionRow).where(WebSessionRow.user_id == user_id)).rowcount or 0)
+
+
+def purge_expired_sessions(s: Session) -> None:
+    s.execute(delete(WebSessionRow).where(WebSessionRow.expires_at <= utcnow()))
+
+
+def sessions_of(s: Session, user_id: int) -> list[WebSessionRow]:
+    return list(s.scalars(select(WebSessionRow).where(WebSessionRow.user_id == user_id)))
 
 
 # ---------------------------------------------------------------- the queue
@@ -219,6 +255,25 @@ def document_row(s: Session, document_id: int) -> DocumentRow | None:
         select(DocumentRow).where(DocumentRow.id == document_id)
         .options(selectinload(DocumentRow.segments).selectinload(SegmentRow.fields))
     )
+
+
+def content_segments(s: Session, docs: Iterable[DocumentRow]) -> dict[int, list[SegmentRow]]:
+    """The documents found in each file, by the file's id. A file with none of its own (a duplicate, kept
+    without reading it again) gets those of every other file with the same content, so what may be shown of
+    it (background checks) follows the content, not the row."""
+    docs = list(docs)
+    out = {d.id: list(d.segments) for d in docs}
+    bare = {d.sha256 for d in docs if not d.segments}
+    if bare:
+        by_sha: dict[str, list[SegmentRow]] = {}
+        rows = s.scalars(select(SegmentRow).join(DocumentRow).where(DocumentRow.sha256.in_(bare))
+                         .options(selectinload(SegmentRow.document)))
+        for seg in rows:
+            by_sha.setdefault(seg.document.sha256, []).append(seg)
+        for d in docs:
+            if not d.segments:
+                out[d.id] = [seg for seg in by_sha.get(d.sha256, []) if seg.document_id != d.id]
+    return out
 
 
 @dataclass

@@ -15,10 +15,9 @@ from storage.db import database
 from web import auth
 from web import desk as actions
 from web.app import checked_form, desk, flash, render, require
-from web.desk import DeskError, Outcome
+from web.desk import DeskError, Outcome, UnknownTarget
 
 router = APIRouter()
-MAX_UPLOAD_MB = 50
 
 
 def _back(form: dict[str, Any], default: str) -> str:
@@ -139,9 +138,12 @@ async def upload(request: Request) -> Response:
     if file is None or not hasattr(file, "read") or not getattr(file, "filename", ""):
         flash(request, "Choose a file to upload.", "error")
         return _go(back)
-    data = await file.read(MAX_UPLOAD_MB * 1024 * 1024 + 1)
-    if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
-        flash(request, f"The file is larger than {MAX_UPLOAD_MB} MB.", "error")
+    from extractors.filetypes import Limits
+
+    most = Limits.from_env().max_bytes  # the watch folder's limit (the body was limited before parsing too)
+    data = await file.read(most + 1)
+    if len(data) > most:
+        flash(request, f"The file is larger than {most / 1024 / 1024:.0f} MB.", "error")
         return _go(back)
     from starlette.concurrency import run_in_threadpool
 
@@ -155,6 +157,8 @@ async def upload(request: Request) -> Response:
         doc_id = getattr(out, "document_id", None)
         if form.get("open_document") == "1" and doc_id:
             return _go(f"/documents/{doc_id}")
+    except UnknownTarget as e:  # not something the desk's own forms send
+        return render(request, "error.html", {"title": "Not received", "message": str(e)}, status_code=400)
     except DeskError as e:
         flash(request, f"Not received: {e}", "error")
     return _go(back)

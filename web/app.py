@@ -1,7 +1,8 @@
 """The review desk: a server-rendered web application where staff work the exception queue.
 
-create_app(db_url) builds the FastAPI application. Every page needs a signed-in staff account; every form
-carries the session's CSRF token; every action is recorded in the audit trail (storage review_actions).
+create_app(db_url) builds the FastAPI application. Every page needs a signed-in staff account; sessions are
+kept in the database (web.sessions); every form carries the session's CSRF token; request bodies are limited
+before they are parsed (web.body_limit); every action is recorded in the audit trail (storage review_actions).
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.middleware.sessions import SessionMiddleware
 
 from storage.settings import compliance_home
 from web import auth
+from web.body_limit import BodyLimit
+from web.sessions import SIGNED_IN_HOURS, ServerSessions
 
 HERE = Path(__file__).parent
-SESSION_HOURS = 10
+SESSION_HOURS = SIGNED_IN_HOURS
 
 
 @dataclass
@@ -60,7 +62,9 @@ def create_app(
     db_url: str | None = None, *, home: Path | None = None, as_of: date | None = None,
     policy_path: Path | None = None, https_only: bool = False,
 ) -> FastAPI:
-    """The review desk application on a database (default: the configured one)."""
+    """The review desk application on a database (default: the configured one). https_only marks the
+    session cookie Secure (the command line decides: on unless the desk listens on loopback only)."""
+    from extractors.filetypes import Limits
     from flows.service_settings import load_settings
     from storage.db import database
 
@@ -71,10 +75,7 @@ def create_app(
     app = FastAPI(title="Facility-use compliance: review desk", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.desk = cfg
     app.state.templates = make_templates()
-    app.add_middleware(
-        SessionMiddleware, secret_key=auth.session_secret(home), session_cookie="desk_session",
-        max_age=SESSION_HOURS * 3600, same_site="lax", https_only=https_only,
-    )
+    app.add_middleware(ServerSessions, db_url=db_url, secure=https_only, hours=SESSION_HOURS)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -90,6 +91,9 @@ def create_app(
         if not request.url.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    # outermost: an oversized body is refused before any other layer (or the form parser) reads it
+    app.add_middleware(BodyLimit, upload_bytes=Limits.from_env().max_bytes)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:

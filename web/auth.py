@@ -1,5 +1,5 @@
-"""Staff accounts of the review desk: password hashing, roles, login rate limits, CSRF tokens and the
-session secret.
+"""Staff accounts of the review desk: password hashing, roles, login rate limits and CSRF tokens. (Sessions
+are rows of the database, web.sessions; a new password or a disabled account ends them.)
 
 Passwords are hashed with Argon2id (argon2-cffi, its current recommended parameters). Roles grant
 permissions; background-check documents (fingerprint clearances of named people) are only shown to
@@ -9,11 +9,9 @@ roles holding "background".
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -25,7 +23,7 @@ from storage.models import utcnow
 ROLES = ("viewer", "reviewer", "administrator")
 PERMISSIONS = {
     "viewer": frozenset({"view"}),
-    "reviewer": frozenset({"view", "act", "background", "registry", "audit"}),
+    "reviewer": frozenset({"view", "act", "background", "registry"}),
     "administrator": frozenset({"view", "act", "background", "registry", "audit", "admin"}),
 }
 RESTRICTED_DOC_TYPES = frozenset({"background_check"})  # shown only to roles with "background"
@@ -92,6 +90,31 @@ def create_user(
         s.commit()
 
 
+def set_password(db_url: str | None, username: str, password: str) -> int:
+    """Give an account a new password and end every session it has open; how many ended."""
+    hashed = hash_password(password)
+    with database(db_url).session() as s:
+        row = web_repo.user_by_name(s, username)
+        if row is None:
+            raise AccountError(f"no user '{username}'")
+        row.password_hash = hashed
+        ended = web_repo.end_sessions_of(s, row.id)
+        s.commit()
+    return ended
+
+
+def set_active(db_url: str | None, username: str, active: bool) -> int:
+    """Enable or disable an account; disabling ends every session it has open (how many ended)."""
+    with database(db_url).session() as s:
+        row = web_repo.user_by_name(s, username)
+        if row is None:
+            raise AccountError(f"no user '{username}'")
+        row.active = active
+        ended = 0 if active else web_repo.end_sessions_of(s, row.id)
+        s.commit()
+    return ended
+
+
 @dataclass
 class LoginResult:
     user: CurrentUser | None
@@ -138,21 +161,3 @@ def new_csrf_token() -> str:
 
 def csrf_ok(expected: str | None, given: str | None) -> bool:
     return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
-
-
-def session_secret(home: Path) -> str:
-    """The key that signs session cookies, made once and kept in the data folder (readable by the owner only)."""
-    env = os.environ.get("COMPLIANCE_WEB_SECRET")
-    if env:
-        return env
-    path = home / "web_secret.key"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    key = secrets.token_urlsafe(48)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it a moment ago
-        return path.read_text(encoding="utf-8").strip()
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(key)
-    return key

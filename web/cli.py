@@ -21,14 +21,58 @@ DbOption = Annotated[
 ]
 
 
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+def is_loopback(host: str) -> bool:
+    """True when the desk listens on this machine only (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host.strip().lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def cookie_secure(host: str, https_only: bool | None) -> bool:
+    """Whether the session cookie is marked Secure: as told (--https-only / --allow-http), else on unless
+    the desk listens on loopback only (where the browser reaches it over plain http://127.0.0.1)."""
+    return (not is_loopback(host)) if https_only is None else https_only
+
+
+def parse_proxies(text: str | None) -> list[str]:
+    """The trusted proxies' addresses from "10.0.0.5, 10.0.0.6" (or networks like 10.0.0.0/24)."""
+    return [p for p in (x.strip() for x in (text or "").replace(";", ",").split(",")) if p]
+
+
+def server_config(app, host: str, port: int, trusted_proxies: list[str] | None = None):  # type: ignore[no-untyped-def]
+    """uvicorn's configuration of the desk. X-Forwarded-For/-Proto are believed only from the listed proxies;
+    with none (the default) the client address is the connection's own, so no one can choose the address
+    the sign-in attempt limit counts."""
+    import uvicorn
+
+    proxies = list(trusted_proxies or [])
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=bool(proxies),
+                          forwarded_allow_ips=",".join(proxies) if proxies else "", server_header=False)
+
+
 def web(
     host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 for every interface).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     db: DbOption = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Check as of this date (YYYY-MM-DD) instead of "
                                               "today, e.g. to review a corpus.")] = None,
-    https_only: Annotated[bool, typer.Option("--https-only", help="Send the session cookie over HTTPS only "
-                                             "(behind a TLS proxy).")] = False,
+    https_only: Annotated[bool | None, typer.Option(
+        "--https-only/--allow-http",
+        help="--https-only: send the session cookie over HTTPS only (behind a TLS proxy). --allow-http: also "
+             "over plain HTTP (an intranet without TLS). Default: HTTPS only unless --host is a loopback "
+             "address.")] = None,
+    trusted_proxies: Annotated[str | None, typer.Option(
+        "--trusted-proxies", envvar="COMPLIANCE_WEB_TRUSTED_PROXIES",
+        help="Addresses of reverse proxies (comma-separated) whose X-Forwarded-For header is believed. "
+             "Default: none; the client address is the connection's.")] = None,
 ) -> None:
     """Run the review desk: the exception queue in a browser, for staff with an account
     (`compliance users add`)."""
@@ -43,9 +87,13 @@ def web(
         except ValueError:
             err.print(f"[red]--as-of '{as_of}' is not a date; write it as YYYY-MM-DD.[/red]")
             raise typer.Exit(2) from None
-    app = create_app(db, as_of=day, https_only=https_only)
+    secure = cookie_secure(host, https_only)
+    app = create_app(db, as_of=day, https_only=secure)
     err.print(f"Review desk on http://{host}:{port}/ (Ctrl-C stops it).")
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
+    if secure and https_only is None:
+        err.print("The session cookie goes over HTTPS only: serve the desk behind a TLS proxy, or pass "
+                  "--allow-http to sign in over plain HTTP.")
+    uvicorn.Server(server_config(app, host, port, parse_proxies(trusted_proxies))).run()
 
 
 users_app = typer.Typer(help="Staff accounts of the review desk.", no_args_is_help=True)
@@ -101,21 +149,17 @@ def users_set_password(
     db: DbOption = None,
 ) -> None:
     """Give an account a new password."""
-    from storage.db import database
-    from web.auth import AccountError, hash_password
+    from web.auth import AccountError, set_password
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
         "New password", hide_input=True, confirmation_prompt=True)
     try:
-        hashed = hash_password(password)
+        ended = set_password(db, username, password)
     except AccountError as e:
-        err.print(f"[red]{e}[/red]")
+        err.print(f"[red]{escape(str(e))}[/red]")
         raise typer.Exit(2) from None
-    with database(db).session() as s:
-        row = _user_or_exit(s, username)
-        row.password_hash = hashed
-        s.commit()
-    console.print(f"Password of '{username}' changed.")
+    console.print(f"Password of '{escape(username)}' changed" + (f"; {ended} open session(s) signed out."
+                                                                if ended else "."))
 
 
 @users_app.command("disable")
@@ -124,25 +168,17 @@ def users_disable(
     enable: Annotated[bool, typer.Option("--enable", help="Enable the account again instead.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Disable an account (it can no longer sign in; its actions stay in the audit trail)."""
-    from storage.db import database
+    """Disable an account (it can no longer sign in and its open sessions end; its actions stay in the audit
+    trail)."""
+    from web.auth import AccountError, set_active
 
-    with database(db).session() as s:
-        row = _user_or_exit(s, username)
-        row.active = enable
-        s.commit()
-    console.print(f"'{username}' {'enabled' if enable else 'disabled'}.")
-
-
-def _user_or_exit(s, username: str):  # type: ignore[no-untyped-def]
-    """The account's row, or a clear message and exit status 2 when there is no such user."""
-    from storage import web_repo
-
-    row = web_repo.user_by_name(s, username)
-    if row is None:
-        err.print(f"[red]no user '{escape(username)}'[/red]")
-        raise typer.Exit(2)
-    return row
+    try:
+        ended = set_active(db, username, enable)
+    except AccountError as e:
+        err.print(f"[red]{escape(str(e))}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"'{escape(username)}' {'enabled' if enable else 'disabled'}"
+                  + (f"; {ended} open session(s) signed out." if ended else "."))
 
 
 def register(app: typer.Typer) -> None:

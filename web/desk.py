@@ -27,6 +27,7 @@ from web.present import code_words, field_label
 MONEY_FIELDS = frozenset({"gl_each_occurrence", "gl_aggregate", "umbrella_each_occurrence"})
 BOOL_FIELDS = frozenset({"additional_insured_aps"})
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._ ()&'-]+")
+FOLDER_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class DeskError(ValueError):
@@ -35,6 +36,10 @@ class DeskError(ValueError):
     def __init__(self, message: str, field_name: str | None = None) -> None:
         super().__init__(message)
         self.field = field_name
+
+
+class UnknownTarget(DeskError):
+    """An upload names a request or organization the registry does not have (not from the desk's own forms)."""
 
 
 @dataclass
@@ -218,6 +223,37 @@ def safe_filename(name: str) -> str:
     return base[:150]
 
 
+def folder_name(record_id: str) -> str:
+    """The folder an upload is received in, from a registry id read from the database: the id itself when it
+    is a plain name (so the file is tied to its request or organization as in the watch folder), else a slug
+    of it; never a path."""
+    name = FOLDER_NAME.sub("_", record_id).strip("._")[:100]
+    if not name:
+        raise DeskError("this record's id cannot name a folder; put the file in the watch folder instead")
+    return name
+
+
+def upload_target(s: Any, org_id: str | None, request_id: str | None) -> tuple[str, str | None, str | None]:
+    """(folder, organization, request) of an upload, looked up in the registry: a form's text is only ever
+    the key of a lookup, never part of a path."""
+    req = org = None
+    if request_id:
+        req = web_repo.request_row(s, request_id)
+        if req is None:
+            raise UnknownTarget(f"There is no request {request_id} in the registry.", "request_id")
+    if org_id:
+        org = web_repo.organization_row(s, org_id)
+        if org is None:
+            raise UnknownTarget(f"There is no organization {org_id} in the registry.", "org_id")
+    if req is not None and org is not None and req.org_id != org.org_id:
+        raise UnknownTarget(f"Request {req.request_id} is not one of {org.org_id}'s requests.", "org_id")
+    if req is not None:
+        return folder_name(req.request_id), req.org_id, req.request_id
+    if org is not None:
+        return folder_name(org.org_id), org.org_id, None
+    return "unfiled", None, None
+
+
 def upload_document(
     db_url: str | None, actor: str, filename: str, data: bytes, as_of: date, org_id: str | None = None,
     request_id: str | None = None, note: str = "", policy_path: Path | None = None,
@@ -229,14 +265,17 @@ def upload_document(
 
     if not data:
         raise DeskError("the file is empty", "file")
+    with database(db_url).session() as s:
+        sub, org_id, request_id = upload_target(s, org_id, request_id)
     name = safe_filename(filename)
     stamp = utcnow().strftime("%Y%m%d-%H%M%S-%f")  # each upload its own place; copies are found by content
     tmp = Path(tempfile.mkdtemp(prefix="desk-upload-"))
     try:
-        sub = request_id or org_id or "unfiled"
         folder = tmp / sub
-        folder.mkdir()
         path = folder / name
+        if folder.parent != tmp or path.parent != folder:  # both are single plain names; say so loudly if not
+            raise DeskError("the file could not be received")
+        folder.mkdir()
         path.write_bytes(data)
         summary = run_batches(db_url, tmp, [path], IngestOptions(keep=True, path_prefix=f"uploads/{stamp}"),
                               use_prefect_tasks=False)

@@ -6,19 +6,20 @@ import csv
 import io
 from collections import defaultdict
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from extractors.pagetext import PREVIEW_DPI
 from storage import web_repo
 from storage.db import database
+from storage.spreadsheet import safe_row
 from web import present
 from web.app import Forbidden, current_user, desk, render, require
 from web.auth import CurrentUser
 from web.desk import deficiency_preview, fields_of_type
+from web.stored_files import ORIGINALS, PAGE_IMAGES, NotStored, read_stored, stored_response
 
 router = APIRouter()
 RESTRICTED_MESSAGE = "Background-check clearances are shown only to reviewers and administrators."
@@ -102,12 +103,12 @@ def queue_csv(request: Request) -> Response:
         base = [r.request_id, r.verdict or "", r.first_use.isoformat() if r.first_use else "", o.name, o.org_id,
                 o.category, r.school, r.facility]
         if not it.open_findings and not it.waived_findings:
-            w.writerow([*base, "", "", "", "", "", "", "", "", ""])
+            w.writerow(safe_row([*base, "", "", "", "", "", "", "", "", ""]))
         for fd in it.open_findings + it.waived_findings:
             wv = waivers.get(fd.waiver_id or 0)
-            w.writerow([*base, fd.severity, fd.code, fd.subject or "", fd.message, fd.document or "", fd.page or "",
-                        wv.kind if wv else "", wv.reason if wv else "",
-                        wv.expires_on.isoformat() if wv and wv.expires_on else ""])
+            w.writerow(safe_row([*base, fd.severity, fd.code, fd.subject or "", fd.message, fd.document or "",
+                                 fd.page or "", wv.kind if wv else "", wv.reason if wv else "",
+                                 wv.expires_on.isoformat() if wv and wv.expires_on else ""]))
     name = f"flagged-requests-{desk(request).today().isoformat()}.csv"
     return StreamingResponse(iter([buf.getvalue()]), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -180,12 +181,17 @@ def notice_preview(request: Request, request_id: str) -> Response:
 # ------------------------------------------------------------------ documents
 
 
-def _restricted_pages(doc: Any, user: CurrentUser) -> set[int]:
+def _restricted_pages(segments: list[Any], user: CurrentUser) -> set[int]:
+    """Pages of a file that only belong to documents this account may not see."""
     hidden: set[int] = set()
     shown: set[int] = set()
-    for seg in doc.segments:
+    for seg in segments:
         (shown if user.may_see(seg.doc_type) else hidden).update(seg.pages or [])
     return hidden - shown
+
+
+def _fully_restricted(segments: list[Any], user: CurrentUser) -> bool:
+    return bool(segments) and not any(user.may_see(seg.doc_type) for seg in segments)
 
 
 @router.get("/documents")
@@ -193,26 +199,32 @@ def documents_page(request: Request) -> Response:
     user = require(request, "view")
     with _db(request).session() as s:
         docs = web_repo.recent_documents(s, limit=200)
+        content = web_repo.content_segments(s, docs)
         orgs = {o.org_id: o.name for o in web_repo.organization_rows(s)}
-    visible_types = [t for t in present.DOC_TYPE_NAMES if user.may_see(t)]
-    return render(request, "documents.html", {"docs": docs, "orgs": orgs, "user": user,
-                                              "visible_types": visible_types})
+    restricted = {d.id for d in docs if _fully_restricted(content[d.id], user)}
+    return render(request, "documents.html", {"docs": docs, "orgs": orgs, "user": user, "restricted": restricted})
+
+
+def _document_and_content(s: Any, document_id: int) -> tuple[Any, list[Any]]:
+    """The file's row and the documents found in its content (its original's, for a duplicate)."""
+    doc = web_repo.document_row(s, document_id)
+    if doc is None:
+        raise HTTPException(404, "There is no such document.")
+    return doc, web_repo.content_segments(s, [doc])[doc.id]
 
 
 @router.get("/documents/{document_id}")
 def document_page(request: Request, document_id: int) -> Response:
     user = require(request, "view")
     with _db(request).session() as s:
-        doc = web_repo.document_row(s, document_id)
-        if doc is None:
-            raise HTTPException(404, "There is no such document.")
+        doc, content = _document_and_content(s, document_id)
         pages = web_repo.page_infos(s, doc.sha256)
         orgs = {o.org_id: o for o in web_repo.organization_rows(s)}
         history = web_repo.actions_about(s, [("document", str(document_id))])
-    segments = [seg for seg in doc.segments if user.may_see(seg.doc_type)]
-    if doc.segments and not segments:
+    if _fully_restricted(content, user):
         raise Forbidden(RESTRICTED_MESSAGE)
-    hidden = _restricted_pages(doc, user)
+    segments = [seg for seg in doc.segments if user.may_see(seg.doc_type)]
+    hidden = _restricted_pages(content, user)
     boxes: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for seg in segments:
         for f in seg.fields:
@@ -227,42 +239,38 @@ def document_page(request: Request, document_id: int) -> Response:
     })
 
 
-def _file_in_home(request: Request, rel: str | None) -> Path:
-    home = desk(request).home.resolve()
-    if not rel:
-        raise HTTPException(404, "The file is not stored.")
-    path = (home / rel).resolve()
-    if not path.is_relative_to(home) or not path.is_file():
-        raise HTTPException(404, "The file is not stored.")
-    return path
+def _not_stored() -> HTTPException:
+    return HTTPException(404, "The file is not stored.")
 
 
 @router.get("/documents/{document_id}/pages/{page_no}.png")
 def page_image(request: Request, document_id: int, page_no: int) -> Response:
     user = require(request, "view")
     with _db(request).session() as s:
-        doc = web_repo.document_row(s, document_id)
-        if doc is None:
-            raise HTTPException(404)
-        if page_no in _restricted_pages(doc, user):
+        doc, content = _document_and_content(s, document_id)
+        if page_no in _restricted_pages(content, user) or _fully_restricted(content, user):
             raise Forbidden(RESTRICTED_MESSAGE)
         info = {p.page_no: p for p in web_repo.page_infos(s, doc.sha256)}.get(page_no)
-    return FileResponse(_file_in_home(request, info.image_path if info else None), media_type="image/png",
-                        headers={"Cache-Control": "private, max-age=3600"})
+    try:
+        return stored_response(desk(request).home, PAGE_IMAGES, info.image_path if info else None, "image/png",
+                               headers={"Cache-Control": "private, max-age=3600"})
+    except NotStored:
+        raise _not_stored() from None
 
 
 @router.get("/documents/{document_id}/original")
 def original_file(request: Request, document_id: int) -> Response:
     user = require(request, "view")
     with _db(request).session() as s:
-        doc = web_repo.document_row(s, document_id)
-        if doc is None:
-            raise HTTPException(404)
-        if _restricted_pages(doc, user):
+        doc, content = _document_and_content(s, document_id)
+        if _restricted_pages(content, user) or _fully_restricted(content, user):
             raise Forbidden(RESTRICTED_MESSAGE)
         stored, name, media = doc.stored_path, doc.original_name, doc.media_type
-    return FileResponse(_file_in_home(request, stored), media_type=media or "application/octet-stream",
-                        filename=name, content_disposition_type="inline")
+    try:
+        return stored_response(desk(request).home, ORIGINALS, stored, media or "application/octet-stream",
+                               filename=name)
+    except NotStored:
+        raise _not_stored() from None
 
 
 @router.get("/fields/{field_id}/evidence.png")
@@ -279,8 +287,11 @@ def evidence_crop(request: Request, field_id: int) -> Response:
             raise Forbidden(RESTRICTED_MESSAGE)
         info = {p.page_no: p for p in web_repo.page_infos(s, f.segment.document.sha256)}.get(f.page)
         bbox = list(f.bbox)
-    path = _file_in_home(request, info.image_path if info else None)
-    with Image.open(path) as im:
+    try:
+        png = read_stored(desk(request).home, PAGE_IMAGES, info.image_path if info else None)
+    except NotStored:
+        raise _not_stored() from None
+    with Image.open(io.BytesIO(png)) as im:
         scale = PREVIEW_DPI / 72  # the page images are stored at this resolution
         x0, y0, x1, y1 = (float(v) * scale for v in bbox)
         pad = 8
