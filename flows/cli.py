@@ -16,7 +16,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-app = typer.Typer(
+from flows.cli_common import ComplianceApp, DbOption, announce_database, fail, say_if_empty, writable_file
+
+app = ComplianceApp(
     help="Check the compliance paperwork of groups renting school facilities (APS AC-11 requests).\n\n"
     "Typical day: `compliance registry import registry.json`, `compliance ingest WATCH_FOLDER`, "
     "`compliance check`, `compliance status`. Or all at once on a corpus: `compliance run CORPUS`.",
@@ -32,11 +34,6 @@ app.add_typer(irs_app, name="irs")
 console = Console(width=None if sys.stdout.isatty() else 150)
 err = Console(stderr=True, soft_wrap=True)
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (e.g. postgresql://user:pw@host/db). Default: $COMPLIANCE_DATABASE_URL, "
-                 "else SQLite in the data folder ($COMPLIANCE_HOME, default ~/.compliance)."),
-]
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="Check as of this date (YYYY-MM-DD). Default: today.")
 ]
@@ -52,9 +49,7 @@ def _as_of(value: str | None) -> date:
         raise typer.Exit(2) from None
 
 
-def _fail(message: str) -> None:
-    err.print(f"[red]{message}[/red]")
-    raise typer.Exit(2)
+_fail = fail
 
 
 # ------------------------------------------------------------------ registry
@@ -207,7 +202,15 @@ def check(
     """Check every request against the policy as of a date, and store the findings."""
     from flows.checks import check_requests
 
-    summary = check_requests(db, _as_of(as_of), policy)
+    if policy is not None and not policy.is_file():
+        _fail(f"The policy file {policy} does not exist: check the name, or leave out --policy for the APS policy.")
+    if policy is not None:
+        from validators.policy import load_policy
+
+        load_policy(policy)  # a policy that cannot be used is told before anything is checked
+    day = _as_of(as_of)
+    say_if_empty(db)
+    summary = check_requests(db, day, policy)
     console.print(
         f"Checked {summary.checked} requests as of {summary.as_of}: [red]{summary.flagged} flagged[/red], "
         f"[green]{summary.compliant} compliant[/green]."
@@ -223,7 +226,10 @@ def export(
     """Write the results.json export of what is stored (documents, fields, findings, verdicts)."""
     from flows.export import build_export
 
-    data = build_export(db, _as_of(as_of))
+    writable_file(file, "results file")
+    day = _as_of(as_of)
+    say_if_empty(db)
+    data = build_export(db, day)
     file.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
     console.print(f"Wrote {file} ({len(data['documents'])} documents, {len(data['requests'])} requests).")
 
@@ -235,23 +241,32 @@ def run(
     ],
     as_of: AsOfOption = None,
     export_file: Annotated[Path | None, typer.Option("--export", help="Write results.json here.")] = None,
-    db: DbOption = None,
+    db: Annotated[str | None, typer.Option("--db", help="The database (a file path or a URL). Default: one "
+                                           "database per corpus in the data folder.")] = None,
     prefect: Annotated[bool, typer.Option(help="Run ingestion as a Prefect flow.")] = True,
 ) -> None:
     """The whole job on a corpus: import its registry and IRS list, ingest its inbox without touching it,
     check every request, and write the export. Without --db, each corpus gets its own database in the
-    data folder, so corpora never mix."""
+    data folder, so corpora never mix. Its database becomes the current one: `status`, `report`, `web` and
+    `users` that follow work on it (`compliance use` shows or changes it)."""
     from flows.checks import check_requests
     from flows.export import build_export
     from flows.registry import corpus_database_url, import_irs, import_registry
+    from storage.settings import DatabaseChoiceError, as_database_url, record_current_database
 
     registry = corpus / "registry.json"
     inbox = corpus / "inbox"
     if not registry.exists() or not inbox.is_dir():
         _fail(f"{corpus} is not a corpus folder: it needs registry.json and inbox/.")
     day = _as_of(as_of)
-    db = db or corpus_database_url(corpus)
-    console.print(f"Database: {db}")
+    if export_file:
+        writable_file(export_file, "results file")
+    try:
+        db = as_database_url(db) if db else corpus_database_url(corpus)
+    except DatabaseChoiceError as e:
+        _fail(str(e))
+    record_current_database(db)
+    announce_database(db, "this corpus's; now the current database")
     _print_registry_result(import_registry(db, registry))
     revocations = corpus / "irs" / "revocations.txt"
     if revocations.exists():
@@ -319,6 +334,8 @@ def _print_status(db: str | None, limit: int | None = None) -> None:
 @app.command()
 def status(db: DbOption = None) -> None:
     """Show flagged requests with their findings (soonest first use first) and documents needing a person."""
+    if say_if_empty(db):
+        return
     _print_status(db)
 
 
@@ -329,6 +346,10 @@ def report(
 ) -> None:
     """Write the flagged requests and their findings, and the documents needing a person, as a CSV or HTML
     report to send on."""
+    if file.suffix.lower() not in (".csv", ".html", ".htm"):
+        _fail("The report file must end in .csv or .html.")
+    writable_file(file, "report")
+    say_if_empty(db)
     rows, orgs, problems = _status_rows(db)
     records = [
         (r.request_id, str(r.first_use or ""), orgs.get(r.org_id, r.org_id), r.school, f.severity, f.code,
@@ -363,6 +384,46 @@ def report(
         _fail("The report file must end in .csv or .html.")
     console.print(f"Wrote {file} ({len(records)} findings on {len(rows)} flagged requests; "
                   f"{len(problems)} documents needing a person).")
+
+
+@app.command()
+def use(
+    db: Annotated[str | None, typer.Argument(help="The database to work on from now on: a file path (SQLite) or a "
+                                             "URL. Leave out to see the current one.", show_default=False)] = None,
+    default: Annotated[bool, typer.Option("--default", help="Go back to compliance.db in the data folder.")] = False,
+) -> None:
+    """Show or change the current database: the one every command (and the review desk) works on when no
+    --db is given. `compliance run` and any --db change it too."""
+    import os
+
+    from storage.settings import (
+        DatabaseChoiceError,
+        as_database_url,
+        compliance_home,
+        database_choice,
+        record_current_database,
+        shown_url,
+    )
+
+    if db and default:
+        _fail("Give a database or --default, not both.")
+    try:
+        if db or default:
+            record_current_database(as_database_url(db) if db else None)
+        url, source = database_choice()
+    except DatabaseChoiceError as e:
+        _fail(str(e))
+    console.print(f"Current database: {escape(shown_url(url))} ({source})")
+    if (db or default) and os.environ.get("COMPLIANCE_DATABASE_URL"):
+        err.print("[yellow]$COMPLIANCE_DATABASE_URL is set and wins over `compliance use`: unset it to use the "
+                  "database chosen here.[/yellow]")
+    home = compliance_home()
+    known = sorted([home / "compliance.db", *(home / "corpora").glob("*.db")])
+    others = [p for p in known if p.exists() and f"sqlite:///{p}" != url]
+    if others and not (db or default):
+        console.print("Other databases in the data folder:")
+        for p in others:
+            console.print(f"  {escape(str(p))}")
 
 
 # Commands of other parts of the project register themselves here (one line each).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,13 +14,20 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from flows.cli_common import DbOption
+
 console = Console(width=None if sys.stdout.isatty() else 150)
 err = Console(stderr=True, soft_wrap=True)
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL. Default: $COMPLIANCE_DATABASE_URL, else SQLite in the data folder."),
-]
+
+
+class NoticeStatus(StrEnum):
+    """The states a notice is recorded in."""
+
+    sent = "sent"
+    dry_run = "dry_run"
+    failed = "failed"
+    pending = "pending"
 
 
 def _date(value: str | None) -> date | None:
@@ -103,7 +111,7 @@ def sweep(
 
 
 def notices(
-    status: Annotated[str | None, typer.Option(help="Only this status: sent, dry_run, failed, pending.")] = None,
+    status: Annotated[NoticeStatus | None, typer.Option(help="Only the notices in this state.")] = None,
     limit: Annotated[int, typer.Option(help="How many, newest first.")] = 30,
     db: DbOption = None,
 ) -> None:
@@ -112,7 +120,7 @@ def notices(
     from storage.db import database
 
     with database(db).session() as s:
-        rows = srepo.list_notices(s, limit=limit, status=status)
+        rows = srepo.list_notices(s, limit=limit, status=status.value if status else None)
         counts = srepo.notice_counts(s)
     t = Table(title=f"Notices ({', '.join(f'{k} {st}: {n}' for (k, st), n in sorted(counts.items())) or 'none'})")
     for col in ("when", "kind", "to", "request", "subject", "status"):

@@ -373,3 +373,8 @@ def replace_pub78(s: Session, rows: dict[str, tuple[str, str | None]]) -> int:
 
 def pub78_eins(s: Session) -> set[str]:
     return set(s.scalars(select(Pub78Row.ein)))
+
+
+def holds_anything(s: Session) -> bool:
+    """Whether a database holds any organization, request or document (an empty one is worth saying)."""
+    return any(s.scalar(select(model.id).limit(1)) is not None for model in (OrganizationRow, RequestRow, DocumentRow))

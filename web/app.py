@@ -7,6 +7,7 @@ before they are parsed (web.body_limit); every action is recorded in the audit t
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -118,6 +120,27 @@ def create_app(
     async def _not_found(request: Request, exc: Exception) -> Response:
         return render(request, "error.html", {"title": "Not found", "message": getattr(exc, "detail", "") or
                                               "There is nothing at this address."}, status_code=404)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_address(request: Request, exc: RequestValidationError) -> Response:
+        # /documents/abc: a wrong address is "not found" to staff, not a JSON error
+        in_path = any((e.get("loc") or ("",))[0] == "path" for e in exc.errors())
+        if in_path:
+            return render(request, "error.html", {"title": "Not found",
+                                                  "message": "There is nothing at this address."}, status_code=404)
+        return render(request, "error.html", {"title": "Cannot use this", "message": "The address or the form "
+                      "has a value this page cannot use. Go back and check what was typed."}, status_code=400)
+
+    @app.exception_handler(Exception)
+    async def _server_error(request: Request, exc: Exception) -> Response:
+        logging.getLogger("web").error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        context = {"title": "Something went wrong", "message": "The desk could not finish this page. It has "
+                   "been logged; try again, and if it happens again tell whoever looks after the system."}
+        try:
+            return render(request, "error.html", context, status_code=500)
+        except Exception:  # the page itself cannot be drawn: say it plainly
+            return HTMLResponse(f"<!doctype html><title>{context['title']}</title><h1>{context['title']}</h1>"
+                                f"<p>{context['message']}</p>", status_code=500)
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     from web import actions, pages

@@ -12,13 +12,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from flows.cli_common import DbOption, fail, say_if_empty
+
 console = Console(width=None if sys.stdout.isatty() else 150)
 err = Console(stderr=True, soft_wrap=True)
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL. Default: $COMPLIANCE_DATABASE_URL, else SQLite in the data folder."),
-]
 
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
@@ -58,9 +56,32 @@ def server_config(app, host: str, port: int, trusted_proxies: list[str] | None =
                           forwarded_allow_ips=",".join(proxies) if proxies else "", server_header=False)
 
 
+def port_problem(host: str, port: int) -> str | None:
+    """Why the desk cannot listen on host:port (in use, not an address of this machine), in one line."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return f"'{host}' is not an address of this machine: use 127.0.0.1 (this machine only) or 0.0.0.0 (all)."
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                return f"Port {port} is in use already (another desk?): stop it, or choose another with --port."
+            if e.errno == errno.EACCES:
+                return f"This account may not listen on port {port}: choose one above 1023 with --port."
+            return f"Cannot listen on {host}:{port}: choose another --host or --port."
+    return None
+
+
 def web(
     host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 for every interface).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port to listen on (1-65535).", min=1, max=65535)] = 8000,
     db: DbOption = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Check as of this date (YYYY-MM-DD) instead of "
                                               "today, e.g. to review a corpus.")] = None,
@@ -85,9 +106,12 @@ def web(
         try:
             day = date.fromisoformat(as_of)
         except ValueError:
-            err.print(f"[red]--as-of '{as_of}' is not a date; write it as YYYY-MM-DD.[/red]")
-            raise typer.Exit(2) from None
+            fail(f"--as-of '{as_of}' is not a date; write it as YYYY-MM-DD.")
+    problem = port_problem(host, port)
+    if problem:
+        fail(problem)
     secure = cookie_secure(host, https_only)
+    say_if_empty(db)
     app = create_app(db, as_of=day, https_only=secure)
     err.print(f"Review desk on http://{host}:{port}/ (Ctrl-C stops it).")
     if secure and https_only is None:
@@ -179,6 +203,39 @@ def users_disable(
         raise typer.Exit(2) from None
     console.print(f"'{escape(username)}' {'enabled' if enable else 'disabled'}"
                   + (f"; {ended} open session(s) signed out." if ended else "."))
+
+
+@users_app.command("copy")
+def users_copy(
+    source: Annotated[str, typer.Option("--from", help="The database to copy the accounts from (a file path or a "
+                                        "URL).", show_default=False)],
+    db: DbOption = None,
+) -> None:
+    """Copy the staff accounts (with their passwords and roles) from another database into this one, so the
+    same people can sign in to the desk on either. Accounts already here are left as they are."""
+    from storage import web_repo
+    from storage.db import database
+    from storage.settings import DatabaseChoiceError, as_database_url
+
+    try:
+        source_url = as_database_url(source)
+    except DatabaseChoiceError as e:
+        fail(str(e))
+    if source_url == db:
+        fail("--from names the database the accounts would be copied into: give the other database.")
+    with database(source_url).session() as s:
+        accounts = [(u.username, u.password_hash, u.role, u.display_name, u.email, u.active)
+                    for u in web_repo.list_users(s)]
+    copied, kept = [], []
+    with database(db).session() as s, s.begin():
+        for username, password_hash, role, name, email, active in accounts:
+            if web_repo.user_by_name(s, username):
+                kept.append(username)
+                continue
+            web_repo.add_user(s, username, password_hash, role, name or "", email).active = active
+            copied.append(username)
+    console.print(f"Copied {len(copied)} account(s)" + (f": {escape(', '.join(copied))}" if copied else "")
+                  + (f"; already here, left as they are: {escape(', '.join(kept))}." if kept else "."))
 
 
 def register(app: typer.Typer) -> None:

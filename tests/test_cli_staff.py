@@ -1,0 +1,115 @@
+"""The command line as a new staff member meets it, run as the real `compliance` command in subprocesses:
+one current database across commands, and every mistake told in one line with exit code 2."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEV, INBOX
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def compliance(home: Path, *args: str, stdin: str | None = None,
+               env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `compliance ARGS` as staff do, in its own data folder."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "COMPLIANCE_"))}
+    environ.update({"COMPLIANCE_HOME": str(home), "PYTHONPATH": str(REPO), "COLUMNS": "100", **(env or {})})
+    environ["PREFECT_HOME"] = str(home / "prefect")
+    return subprocess.run([sys.executable, "-m", "flows.cli", *args], env=environ, capture_output=True,
+                          text=True, timeout=300, cwd=home.parent, input=stdin)
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    """The dev registry and one born-digital certificate (no OCR): a corpus that runs in seconds."""
+    corpus = tmp_path / "corpus"
+    (corpus / "inbox").mkdir(parents=True)
+    shutil.copy2(DEV / "registry.json", corpus / "registry.json")
+    shutil.copy2(INBOX / "COI.pdf", corpus / "inbox" / "COI.pdf")
+    return corpus
+
+
+def test_run_makes_its_database_current_for_the_commands_that_follow(tmp_path: Path, small_corpus: Path) -> None:
+    home = tmp_path / "home"
+    done = compliance(home, "run", str(small_corpus), "--as-of", "2026-11-20", "--no-prefect")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "now the current database" in done.stderr
+    corpus_db = next((home / "corpora").glob("*.db"))
+
+    status = compliance(home, "status")
+    assert status.returncode == 0
+    assert f"Database: sqlite:///{corpus_db}" in status.stderr  # one line names the database
+    assert "empty" not in status.stderr and "Flagged requests (0)" not in status.stdout
+
+    added = compliance(home, "users", "add", "maria", "--password-stdin", stdin="a long pass phrase\n")
+    assert added.returncode == 0, added.stderr
+    assert str(corpus_db) in added.stderr
+    listed = compliance(home, "users", "list", "--db", str(corpus_db))  # a path works like the URL
+    assert "maria" in listed.stdout
+
+    # the desk opened with no --db works on the same database: maria signs in
+    from fastapi.testclient import TestClient
+
+    from storage.db import database
+    from web.app import create_app
+
+    os.environ["COMPLIANCE_HOME"] = str(home)  # conftest's monkeypatch restores it
+    database.cache_clear()
+    client = TestClient(create_app(None, home=home))
+    page = client.get("/login")
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    signed = client.post("/login", data={"username": "maria", "password": "a long pass phrase",
+                                         "csrf_token": token}, follow_redirects=False)
+    assert signed.status_code == 303 and "/login" not in signed.headers["location"]
+
+    # another database, chosen with `use`, is empty and says so
+    other = tmp_path / "other.db"
+    assert compliance(home, "use", str(other)).returncode == 0
+    empty = compliance(home, "status")
+    assert empty.returncode == 0 and "This database is empty" in empty.stderr
+    assert "compliance run CORPUS" in empty.stderr
+    copied = compliance(home, "users", "copy", "--from", str(corpus_db))
+    assert copied.returncode == 0 and "Copied 1 account(s): maria" in copied.stdout
+    assert "maria" in compliance(home, "users", "list").stdout
+    back = compliance(home, "use", "--default")
+    assert f"sqlite:///{home / 'compliance.db'}" in back.stdout
+
+
+MISTAKES = [
+    # (arguments, words the one line must hold)
+    (["status", "--db", "/no/such/folder/file.db"], "does not exist"),
+    (["status", "--db", "mysql://u@h/db"], "is not a database this program uses"),
+    (["status", "--db", "postgresql://u:pw@127.0.0.1:1/none"], "cannot be opened"),
+    (["report", "{tmp}/missing/flagged.csv"], "does not exist"),
+    (["report", "{tmp}/flagged.txt"], ".csv or .html"),
+    (["export", "{tmp}"], "is a folder"),
+    (["check", "--policy", "missing.yaml"], "policy file missing.yaml does not exist"),
+    (["check", "--policy", "{tmp}/bad.yaml"], "cannot be used"),
+    (["check", "--as-of", "20/11/2026"], "YYYY-MM-DD"),
+    (["web", "--port", "99999"], "--port"),
+    (["notices", "--status", "sent2"], "sent2"),
+    (["ingest", "{tmp}/nowhere"], "is not a folder"),
+    (["run", "{tmp}"], "not a corpus folder"),
+    (["no-such-command"], "No such command"),
+    (["registry", "import", "{tmp}/nothing.json"], "does not exist"),
+]
+
+
+def test_every_mistake_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (tmp_path / "bad.yaml").write_text("policy: [unclosed\n", encoding="utf-8")
+    for args, words in MISTAKES:
+        args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+        done = compliance(home, *args)
+        said = [line for line in done.stderr.splitlines() if line.strip() and not line.startswith("Database:")]
+        assert done.returncode == 2, (args, done.stderr)
+        assert len(said) == 1, (args, done.stderr)
+        assert words in said[0], (args, said)
+        assert "Traceback" not in done.stderr + done.stdout
