@@ -16,24 +16,50 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from flows.cli_common import ComplianceApp, DbOption, announce_database, fail, say_if_empty, writable_file
+from flows.cli_common import ComplianceApp, DbOption, announce_database, fail, out_console, say_if_empty, writable_file
 
 app = ComplianceApp(
     help="Check the compliance paperwork of groups renting school facilities (APS AC-11 requests).\n\n"
     "Typical day: `compliance registry import registry.json`, `compliance ingest WATCH_FOLDER`, "
     "`compliance check`, `compliance status`. Or all at once on a corpus: `compliance run CORPUS`.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
-registry_app = typer.Typer(
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            console.print(f"compliance {version('aps-compliance')}")
+        except PackageNotFoundError:
+            console.print("compliance (not installed as a package)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_show_version,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    pass
+
+
+registry_app = typer.Typer(rich_markup_mode="markdown",
     help="Organizations and facility-use requests (the registry staff keep).", no_args_is_help=True
 )
-irs_app = typer.Typer(help="IRS data: the automatic-revocation list and Publication 78.", no_args_is_help=True)
+irs_app = typer.Typer(rich_markup_mode="markdown", no_args_is_help=True,
+                      help="IRS data: the automatic-revocation list and Publication 78.")
 app.add_typer(registry_app, name="registry")
 app.add_typer(irs_app, name="irs")
-console = Console(width=None if sys.stdout.isatty() else 150)
+console = out_console()
 err = Console(stderr=True, soft_wrap=True)
 
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON on standard output (for "
+                                           "scripts); messages for people go to standard error.")]
+FailOnFlaggedOption = Annotated[bool, typer.Option("--fail-on-flagged", help="Exit with code 1 when a request is "
+                                                   "flagged (for scripts and schedulers).")]
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="Check as of this date (YYYY-MM-DD). Default: today.")
 ]
@@ -198,8 +224,11 @@ def check(
     as_of: AsOfOption = None,
     db: DbOption = None,
     policy: Annotated[Path | None, typer.Option(help="A policy file (YAML) instead of the APS default.")] = None,
+    as_json: JsonOption = False,
+    fail_on_flagged: FailOnFlaggedOption = False,
 ) -> None:
-    """Check every request against the policy as of a date, and store the findings."""
+    """Check every request against the policy as of a date, and store the findings. Exits 0 whatever the
+    verdicts, unless --fail-on-flagged."""
     from flows.checks import check_requests
 
     if policy is not None and not policy.is_file():
@@ -211,27 +240,56 @@ def check(
     day = _as_of(as_of)
     say_if_empty(db)
     summary = check_requests(db, day, policy)
-    console.print(
-        f"Checked {summary.checked} requests as of {summary.as_of}: [red]{summary.flagged} flagged[/red], "
-        f"[green]{summary.compliant} compliant[/green]."
-    )
+    if as_json:
+        from flows.cli_json import emit
+        from storage.settings import shown_url
+
+        emit({"database": shown_url(db or ""), "as_of": summary.as_of.isoformat(), "checked": summary.checked,
+              "flagged": summary.flagged, "compliant": summary.compliant,
+              "newly_flagged": list(summary.newly_flagged), "newly_compliant": list(summary.newly_compliant)})
+    else:
+        console.print(
+            f"Checked {summary.checked} requests as of {summary.as_of}: [red]{summary.flagged} flagged[/red], "
+            f"[green]{summary.compliant} compliant[/green]."
+        )
+    if fail_on_flagged and summary.flagged:
+        raise typer.Exit(1)
 
 
 @app.command()
 def export(
-    file: Annotated[Path, typer.Argument(help="Where to write results.json.")],
+    file: Annotated[Path, typer.Argument(help="Where to write results.json; - writes it to standard output.")],
     as_of: AsOfOption = None,
     db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print what was written (file, counts) as JSON on "
+                                          "standard output.")] = False,
 ) -> None:
     """Write the results.json export of what is stored (documents, fields, findings, verdicts)."""
     from flows.export import build_export
 
-    writable_file(file, "results file")
+    to_stdout = str(file) == "-"
+    if to_stdout and as_json:
+        _fail("With - the export itself is the JSON on standard output: leave out --json.")
+    if not to_stdout:
+        writable_file(file, "results file")
     day = _as_of(as_of)
     say_if_empty(db)
     data = build_export(db, day)
-    file.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
-    console.print(f"Wrote {file} ({len(data['documents'])} documents, {len(data['requests'])} requests).")
+    text = json.dumps(data, indent=1, default=str)
+    if to_stdout:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+        err.print(f"Wrote the export ({len(data['documents'])} documents, {len(data['requests'])} requests).")
+        return
+    file.write_text(text, encoding="utf-8")
+    if as_json:
+        from flows.cli_json import emit
+        from storage.settings import shown_url
+
+        emit({"database": shown_url(db or ""), "as_of": day.isoformat(), "file": str(file.resolve()),
+              "documents": len(data["documents"]), "requests": len(data["requests"])})
+    else:
+        console.print(f"Wrote {file} ({len(data['documents'])} documents, {len(data['requests'])} requests).")
 
 
 @app.command()
@@ -310,16 +368,7 @@ def _status_rows(db: str | None):  # type: ignore[no-untyped-def]
 
 def _print_status(db: str | None, limit: int | None = None) -> None:
     rows, orgs, problems = _status_rows(db)
-    t = Table(title=f"Flagged requests ({len(rows)}), soonest first use first", show_lines=True)
-    for col in ("request", "first use", "organization", "school", "findings"):
-        t.add_column(col, overflow="fold")
-    for r in rows[:limit] if limit else rows:
-        findings = sorted(r.findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.code))
-        text = "\n".join(
-            f"[{'red' if f.severity == 'block' else 'yellow'}]{f.code}[/]: {escape(f.message)}" for f in findings
-        )
-        t.add_row(r.request_id, str(r.first_use or ""), escape(orgs.get(r.org_id, r.org_id)), escape(r.school), text)
-    console.print(t)
+    _print_flagged(rows, orgs, limit)
     if limit and len(rows) > limit:
         console.print(f"… and {len(rows) - limit} more: run `compliance status` to see all.")
     if problems:
@@ -331,12 +380,67 @@ def _print_status(db: str | None, limit: int | None = None) -> None:
         console.print(p)
 
 
+def _finding_lines(r) -> list[str]:  # type: ignore[no-untyped-def]
+    """A request's findings as staff read them: what must be fixed first, the message in words."""
+    findings = sorted(r.findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.code))
+    return [f"[{'red' if f.severity == 'block' else 'yellow'}]{'must fix' if f.severity == 'block' else 'check'}"
+            f"[/]: {escape(f.message)}" for f in findings]
+
+
+def _print_flagged(rows, orgs, limit: int | None) -> None:  # type: ignore[no-untyped-def]
+    """The flagged requests: a table on a wide terminal, one block per request on a narrow one (80 columns),
+    where a five-column table leaves the findings a dozen characters."""
+    shown = rows[:limit] if limit else rows
+    title = f"Flagged requests ({len(rows)}), soonest first use first"
+    if console.width >= 110:
+        t = Table(title=title, show_lines=True)
+        for col in ("request", "first use", "organization", "school", "findings"):
+            t.add_column(col, overflow="fold")
+        for r in shown:
+            t.add_row(r.request_id, str(r.first_use or ""), escape(orgs.get(r.org_id, r.org_id)), escape(r.school),
+                      "\n".join(_finding_lines(r)))
+        console.print(t)
+        return
+    from rich.padding import Padding
+
+    console.print(f"[bold]{title}[/bold]")
+    for r in shown:
+        console.print(f"\n[bold]{r.request_id}[/bold] · first use {r.first_use or 'not given'}")
+        where = f"{escape(orgs.get(r.org_id, r.org_id))} · {escape(r.school)}"
+        console.print(Padding(where, (0, 0, 0, 2), expand=False))
+        for line in _finding_lines(r):
+            console.print(Padding(line, (0, 0, 0, 4), expand=False))
+
+
 @app.command()
-def status(db: DbOption = None) -> None:
+def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Show flagged requests with their findings (soonest first use first) and documents needing a person."""
-    if say_if_empty(db):
+    if say_if_empty(db) and not as_json:
+        return
+    if as_json:
+        _emit_status(db)
         return
     _print_status(db)
+
+
+def _emit_status(db: str | None) -> None:
+    """status --json: the same rows as the table, as data."""
+    from flows.cli_json import emit
+    from storage.settings import shown_url
+
+    rows, orgs, problems = _status_rows(db)
+    emit({
+        "database": shown_url(db or ""),
+        "flagged": [{
+            "request_id": r.request_id, "first_use": r.first_use.isoformat() if r.first_use else None,
+            "organization": orgs.get(r.org_id, r.org_id), "school": r.school or "",
+            "findings": [{"severity": f.severity, "code": f.code, "subject": f.subject, "message": f.message,
+                          "document": f.document} for f in sorted(
+                              r.findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.code))],
+        } for r in rows],
+        "needing_a_person": [{"file": path, "pages": [int(p) for p in pages.lstrip("p").split(",") if p.isdigit()],
+                              "status": st, "reason": reason} for path, pages, st, reason, *_ in problems],
+    })
 
 
 @app.command()

@@ -5,6 +5,7 @@ traceback (ComplianceApp)."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from datetime import datetime
@@ -24,6 +25,12 @@ from storage.settings import (
 )
 
 err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def out_console() -> Console:
+    """Standard output for people: the terminal's width; piped, the width $COLUMNS says, else 150 (a file or a
+    pager, where wrapping at 80 would only cut the findings short)."""
+    return Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 150)
 USAGE = 2  # exit code of a mistake in what was asked (as click uses for a wrong option)
 
 

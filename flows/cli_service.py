@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -14,9 +13,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from flows.cli_common import DbOption
+from flows.cli_common import DbOption, fail, out_console
 
-console = Console(width=None if sys.stdout.isatty() else 150)
+console = out_console()
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -77,15 +76,21 @@ def sweep(
     notices: Annotated[bool, typer.Option(help="Send the notices that follow (--no-notices: only check).")] = True,
     policy: Annotated[Path | None, typer.Option(help="A policy file (YAML) instead of the configured one.")] = None,
     prefect: Annotated[bool, typer.Option(help="Run as a Prefect flow (visible in a Prefect server).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON on standard output.")] = False,
+    fail_on_flagged: Annotated[bool, typer.Option("--fail-on-flagged", help="Exit with code 1 when a request is "
+                                                  "flagged.")] = False,
 ) -> None:
     """Re-check every request with a use date still ahead, record the sweep, and send deficiency notices,
-    renewal reminders and the staff digest (each notice once)."""
+    renewal reminders and the staff digest (each notice once). Exits 1 when a notice could not be sent, or
+    with --fail-on-flagged when a request is flagged."""
     from flows import temporary_server_settings
     from flows.service_settings import load_settings
     from flows.sweep import nightly_sweep_flow, summary_dict
     from flows.sweep import sweep as run_sweep
 
     day = _date(as_of)
+    if policy is not None and not policy.is_file():
+        fail(f"The policy file {policy} does not exist: check the name, or leave out --policy.")
     settings = load_settings()
     if policy:
         settings.sweep.policy = str(policy)
@@ -94,6 +99,24 @@ def sweep(
             result = nightly_sweep_flow(day, db, str(policy) if policy else None)
     else:
         result = summary_dict(run_sweep(db, day, settings, send=notices))
+    if as_json:
+        from flows.cli_json import emit
+        from storage.settings import shown_url
+
+        emit({"database": shown_url(db or ""), **{k: result[k] for k in (
+            "as_of", "checked", "flagged", "newly_flagged", "newly_compliant", "expiring_soon", "notices_sent",
+            "notices_dry_run", "notices_failed", "seconds")}})
+    else:
+        _print_sweep(result)
+    if result["notices_failed"]:
+        err.print("[red]Some notices could not be sent; see `compliance notices --status failed`. They are "
+                  "retried on the next sweep.[/red]")
+        raise typer.Exit(1)
+    if fail_on_flagged and result["flagged"]:
+        raise typer.Exit(1)
+
+
+def _print_sweep(result: dict) -> None:
     t = Table(title=f"Sweep as of {result['as_of']}")
     t.add_column("")
     t.add_column("count", justify="right")
@@ -104,16 +127,13 @@ def sweep(
         t.add_row(label, str(result[key]))
     t.add_row("time", ", ".join(f"{k} {v:.1f} s" for k, v in result["seconds"].items()))
     console.print(t)
-    if result["notices_failed"]:
-        err.print("[red]Some notices could not be sent; see `compliance notices --status failed`. They are "
-                  "retried on the next sweep.[/red]")
-        raise typer.Exit(1)
 
 
 def notices(
     status: Annotated[NoticeStatus | None, typer.Option(help="Only the notices in this state.")] = None,
-    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 30,
+    limit: Annotated[int, typer.Option(help="How many, newest first.", min=1)] = 30,
     db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the notices as JSON on standard output.")] = False,
 ) -> None:
     """The notices recorded (sent, written in dry-run mode, or failed with the reason)."""
     from storage import service_repo as srepo
@@ -122,6 +142,17 @@ def notices(
     with database(db).session() as s:
         rows = srepo.list_notices(s, limit=limit, status=status.value if status else None)
         counts = srepo.notice_counts(s)
+    if as_json:
+        from flows.cli_json import emit
+        from flows.localtime import local_iso
+        from storage.settings import shown_url
+
+        emit({"database": shown_url(db or ""),
+              "counts": [{"kind": k, "status": st, "count": n} for (k, st), n in sorted(counts.items())],
+              "notices": [{"id": n.id, "kind": n.kind, "recipient": n.recipient, "request_id": n.request_id,
+                           "org_id": n.org_id, "subject": n.subject, "status": n.status, "error": n.error,
+                           "created_at": local_iso(n.created_at), "sent_at": local_iso(n.sent_at)} for n in rows]})
+        return
     t = Table(title=f"Notices ({', '.join(f'{k} {st}: {n}' for (k, st), n in sorted(counts.items())) or 'none'})")
     for col in ("when", "kind", "to", "request", "subject", "status"):
         t.add_column(col, overflow="fold")

@@ -113,3 +113,87 @@ def test_every_mistake_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
         assert len(said) == 1, (args, done.stderr)
         assert words in said[0], (args, said)
         assert "Traceback" not in done.stderr + done.stdout
+
+
+# ------------------------------------------------------------------ scripting
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder where `compliance run` read the small corpus (its database is the current one) and a
+    sweep wrote its notices (no mail server: the dry-run folder)."""
+    base = tmp_path_factory.mktemp("scripted")
+    corpus = base / "corpus"
+    (corpus / "inbox").mkdir(parents=True)
+    shutil.copy2(DEV / "registry.json", corpus / "registry.json")
+    shutil.copy2(INBOX / "COI.pdf", corpus / "inbox" / "COI.pdf")
+    home = base / "home"
+    done = compliance(home, "run", str(corpus), "--as-of", "2026-11-20", "--no-prefect")
+    assert done.returncode == 0, done.stderr[-2000:]
+    return home
+
+
+def json_of(done: subprocess.CompletedProcess[str], schema: str) -> dict:
+    """Standard output is one JSON document that keeps to the command's published schema."""
+    import json
+
+    import jsonschema
+
+    from flows.cli_json import SCHEMAS
+
+    data = json.loads(done.stdout)
+    jsonschema.validate(data, SCHEMAS[schema])
+    return data
+
+
+def test_json_output_keeps_to_its_schema(ran: Path, tmp_path: Path) -> None:
+    status = json_of(compliance(ran, "status", "--json"), "status")
+    assert status["flagged"] and all(r["findings"] for r in status["flagged"])
+    firsts = [r["first_use"] for r in status["flagged"] if r["first_use"]]
+    assert firsts == sorted(firsts)  # soonest first use first, as the table
+
+    check = json_of(compliance(ran, "check", "--as-of", "2026-11-20", "--json"), "check")
+    assert check["checked"] == check["flagged"] + check["compliant"] and check["flagged"] == len(status["flagged"])
+
+    sweep = json_of(compliance(ran, "sweep", "--as-of", "2026-11-20", "--json"), "sweep")
+    assert sweep["notices_dry_run"] > 0 and sweep["notices_failed"] == 0
+    notices = json_of(compliance(ran, "notices", "--json", "--limit", "500"), "notices")
+    assert len(notices["notices"]) == sweep["notices_dry_run"]
+    assert all(n["status"] == "dry_run" and n["created_at"].endswith(("-07:00", "-06:00")) for n in notices["notices"])
+    only = json_of(compliance(ran, "notices", "--json", "--status", "failed"), "notices")
+    assert only["notices"] == []
+
+    exported = json_of(compliance(ran, "export", str(tmp_path / "r.json"), "--as-of", "2026-11-20", "--json"),
+                       "export")
+    assert exported["file"] == str(tmp_path / "r.json") and exported["requests"] == check["checked"]
+
+
+def test_dash_is_standard_output_and_flags_fail_only_when_asked(ran: Path, tmp_path: Path) -> None:
+    import json
+
+    piped = compliance(ran, "export", "-", "--as-of", "2026-11-20")
+    assert piped.returncode == 0 and json.loads(piped.stdout)["as_of"] == "2026-11-20"
+    assert not (ran.parent / "-").exists() and "Wrote the export" in piped.stderr
+
+    assert compliance(ran, "check", "--as-of", "2026-11-20").returncode == 0  # flagged requests, still 0
+    assert compliance(ran, "check", "--as-of", "2026-11-20", "--fail-on-flagged").returncode == 1
+    assert compliance(ran, "sweep", "--as-of", "2026-11-20", "--no-notices", "--fail-on-flagged").returncode == 1
+
+    version = compliance(ran, "--version")
+    assert version.returncode == 0 and version.stdout.startswith("compliance ")
+
+
+def test_status_and_help_read_well_at_80_columns(ran: Path) -> None:
+    status = compliance(ran, "status", env={"COLUMNS": "80"})
+    lines = status.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    # each finding starts its own line, indented under its request, with the words first (not a code)
+    findings = [line for line in lines if line.startswith("    must fix: ") or line.startswith("    check: ")]
+    assert findings and not any("COI_" in line or "_MISSING" in line for line in findings)
+
+    serve = compliance(ran, "serve", "--help", env={"COLUMNS": "80"})
+    text = " ".join(line.strip(" │╭╮╰╯─") for line in serve.stdout.splitlines())
+    assert all(len(line) <= 80 for line in serve.stdout.splitlines())
+    # a paragraph is wrapped as a whole (it broke where the docstring's lines broke), and [watch] stays text
+    assert "its UI shows schedules, runs" in " ".join(text.split())
+    assert "[watch] folder" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -12,9 +13,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from flows.cli_common import DbOption, fail, say_if_empty
+from flows.cli_common import DbOption, fail, out_console, say_if_empty
 
-console = Console(width=None if sys.stdout.isatty() else 150)
+console = out_console()
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -120,14 +121,22 @@ def web(
     uvicorn.Server(server_config(app, host, port, parse_proxies(trusted_proxies))).run()
 
 
-users_app = typer.Typer(help="Staff accounts of the review desk.", no_args_is_help=True)
+users_app = typer.Typer(rich_markup_mode="markdown", help="Staff accounts of the review desk.", no_args_is_help=True)
+
+
+class Role(StrEnum):
+    """The roles of a desk account."""
+
+    viewer = "viewer"
+    reviewer = "reviewer"
+    administrator = "administrator"
 
 
 @users_app.command("add")
 def users_add(
     username: Annotated[str, typer.Argument(help="The sign-in name (one word).")],
-    role: Annotated[str, typer.Option(help="viewer (looks), reviewer (acts; sees background checks) or "
-                                      "administrator (also the audit trail and accounts).")] = "reviewer",
+    role: Annotated[Role, typer.Option(help="viewer (looks), reviewer (acts; sees background checks) or "
+                                       "administrator (also the audit trail and accounts).")] = Role.reviewer,
     name: Annotated[str, typer.Option("--name", help="Full name shown on the pages.")] = "",
     email: Annotated[str | None, typer.Option(help="E-mail address.")] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard "
@@ -142,11 +151,11 @@ def users_add(
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        create_user(db, username, password, role, name, email)
+        create_user(db, username, password, role.value, name, email)
     except AccountError as e:
         err.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
-    console.print(f"Added {role} '{username}'.")
+    console.print(f"Added {role.value} '{username}'.")
 
 
 @users_app.command("list")
