@@ -454,6 +454,11 @@ def report(
         _fail("The report file must end in .csv or .html.")
     writable_file(file, "report")
     say_if_empty(db)
+    from datetime import UTC, datetime
+
+    from flows.localtime import local_text
+
+    made = local_text(datetime.now(UTC))  # in the district's time zone, saying which
     rows, orgs, problems = _status_rows(db)
     records = [
         (r.request_id, str(r.first_use or ""), orgs.get(r.org_id, r.org_id), r.school, f.severity, f.code,
@@ -479,7 +484,7 @@ def report(
             "<!doctype html><meta charset=utf-8><title>Flagged facility-use requests</title>"
             "<style>body{font-family:sans-serif}td,th{border:1px solid #ccc;padding:4px;vertical-align:top}"
             "table{border-collapse:collapse}</style><h1>Flagged facility-use requests</h1>"
-            f"<p>{len(rows)} requests flagged.</p>" + table(header, records)
+            f"<p>{len(rows)} requests flagged. Made {html.escape(made)}.</p>" + table(header, records)
             + f"<h2>Documents needing a person</h2><p>{len(problems)} documents.</p>"
             + table(("file", "pages", "status", "reason"), problems),
             encoding="utf-8",

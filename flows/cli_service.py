@@ -153,11 +153,13 @@ def notices(
                            "org_id": n.org_id, "subject": n.subject, "status": n.status, "error": n.error,
                            "created_at": local_iso(n.created_at), "sent_at": local_iso(n.sent_at)} for n in rows]})
         return
+    from flows.localtime import local_short
+
     t = Table(title=f"Notices ({', '.join(f'{k} {st}: {n}' for (k, st), n in sorted(counts.items())) or 'none'})")
     for col in ("when", "kind", "to", "request", "subject", "status"):
         t.add_column(col, overflow="fold")
     for n in rows:
-        when = (n.sent_at or n.created_at).strftime("%Y-%m-%d %H:%M")
+        when = local_short(n.sent_at or n.created_at)
         state = n.status + (f": {n.error}" if n.error else "")
         t.add_row(when, n.kind, escape(n.recipient), n.request_id or "", escape(n.subject), state)
     console.print(t)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
+from flows.localtime import district_zone, local_iso
 from storage import repository as repo
 from storage.db import database
 
 
 def build_export(db_url: str | None, as_of: date) -> dict[str, Any]:
+    """Everything stored, for scripts; times are ISO 8601 in the district's time zone with their offset."""
+    zone = district_zone()
     with database(db_url).session() as s:
         documents: list[dict[str, Any]] = []
         for doc in repo.all_documents(s):
@@ -24,12 +27,14 @@ def build_export(db_url: str | None, as_of: date) -> dict[str, Any]:
                         "evidence": {f.name: {"page": f.page, "bbox": f.bbox, "words": f.words,
                                               "confidence": f.confidence} for f in seg.fields if f.page},
                         "needs_review": list(seg.needs_review),
+                        "received_at": local_iso(doc.received_at, zone),
                     })
             else:
                 pages = [] if doc.status == "rejected" else list(range(1, max(doc.page_count, 1) + 1))
                 documents.append({
                     "path": doc.relative_path, "status": doc.status if doc.status != "received" else "unreadable",
                     "doc_type": None, "org_id": None, "pages": pages, "fields": {}, "reason": doc.reason,
+                    "received_at": local_iso(doc.received_at, zone),
                 })
         requests = []
         for row in repo.request_rows(s):
@@ -42,4 +47,5 @@ def build_export(db_url: str | None, as_of: date) -> dict[str, Any]:
                     for f in row.findings
                 ],
             })
-    return {"as_of": as_of.isoformat(), "documents": documents, "requests": requests}
+    return {"as_of": as_of.isoformat(), "exported_at": local_iso(datetime.now(UTC), zone), "documents": documents,
+            "requests": requests}

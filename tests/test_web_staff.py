@@ -4,7 +4,9 @@ style, never raw JSON or a server's traceback; times in the district's time zone
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -83,3 +85,18 @@ def test_a_failure_inside_the_desk_is_a_plain_page_not_a_traceback(desk: DeskDat
     assert is_desk_page(r) and "Something went wrong" in r.text
     assert "OperationalError" not in r.text and "no such table" not in r.text
     database.cache_clear()
+
+
+def test_desk_times_are_in_the_configured_time_zone(desk: DeskData, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One setting ([sweep] timezone) decides the zone of every time on the desk, and each time says its zone."""
+    from storage import repository as repo
+    from storage.db import database
+
+    with database(desk.db_url).session() as s:
+        doc = next(d for d in repo.all_documents(s) if d.status == "processed")
+    for zone, name in (("America/Denver", "MST"), ("America/New_York", "EST")):
+        monkeypatch.setenv("COMPLIANCE_SWEEP_TIMEZONE", zone)
+        page = signed_in(desk_app(desk), "rita").get(f"/documents/{doc.id}")
+        local = doc.received_at.replace(tzinfo=doc.received_at.tzinfo or UTC).astimezone(ZoneInfo(zone))
+        shown = local.strftime("%b %-d, %Y %-I:%M %p ") + name
+        assert f"received {shown}" in page.text, (zone, shown)

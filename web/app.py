@@ -37,6 +37,15 @@ class DeskConfig:
     policy_path: Path | None
     timezone: str
 
+    def zone(self) -> ZoneInfo:
+        """The district's time zone, for every time on the desk's pages."""
+        try:
+            return ZoneInfo(self.timezone)
+        except Exception:
+            from flows.localtime import FALLBACK_ZONE
+
+            return ZoneInfo(FALLBACK_ZONE)
+
     def today(self) -> date:
         if self.as_of:
             return self.as_of
@@ -76,7 +85,7 @@ def create_app(
     cfg = DeskConfig(db_url, home, as_of, policy_path or settings.policy_path, settings.sweep.timezone)
     app = FastAPI(title="Facility-use compliance: review desk", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.desk = cfg
-    app.state.templates = make_templates()
+    app.state.templates = make_templates(cfg.zone())
     app.add_middleware(ServerSessions, db_url=db_url, secure=https_only, hours=SESSION_HOURS)
 
     @app.middleware("http")
@@ -204,11 +213,14 @@ def flash(request: Request, message: str, kind: str = "ok") -> None:
     request.session["flash"] = [*request.session["flash"], [kind, message]][-5:]
 
 
-def make_templates() -> Jinja2Templates:
+def make_templates(zone: ZoneInfo | None = None) -> Jinja2Templates:
+    from flows.localtime import district_zone
     from web import present
 
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.filters.update(present.FILTERS)
+    zone = zone or district_zone()
+    templates.env.filters.update(present.filters_for(zone))
+    templates.env.globals["TIME_ZONE"] = zone.key
     templates.env.globals.update(present.GLOBALS)
     return templates
 

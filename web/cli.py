@@ -161,6 +161,7 @@ def users_add(
 @users_app.command("list")
 def users_list(db: DbOption = None) -> None:
     """List the staff accounts."""
+    from flows.localtime import local_short
     from storage import web_repo
     from storage.db import database
 
@@ -171,7 +172,7 @@ def users_list(db: DbOption = None) -> None:
         for u in web_repo.list_users(s):
             last = web_repo.last_success(s, u.username)
             t.add_row(u.username, u.display_name, u.role, u.email or "", "yes" if u.active else "no",
-                      last.strftime("%Y-%m-%d %H:%M") if last else "never")
+                      local_short(last) if last else "never")
     console.print(t)
 
 

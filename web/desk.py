@@ -352,8 +352,10 @@ def send_deficiency(db_url: str | None, actor: str, request_id: str) -> Outcome:
     with database(db_url).session() as s:
         earlier = web_repo.notice_by_key(s, notice.dedupe_key)
         if earlier is not None and earlier.status in ("sent", "dry_run"):
-            when = (earlier.sent_at or earlier.created_at).strftime("%Y-%m-%d %H:%M")
-            raise DeskError(f"This notice (the same problems) went to {earlier.recipient} on {when} UTC already.")
+            from flows.localtime import local_text
+
+            when = local_text(earlier.sent_at or earlier.created_at)
+            raise DeskError(f"This notice (the same problems) went to {earlier.recipient} on {when} already.")
     outcome = send_notices(db_url, [notice], load_settings())
     with database(db_url).session() as s:
         row = web_repo.notice_by_key(s, notice.dedupe_key)

@@ -36,14 +36,17 @@ FIELD_LABELS = {
 EXPIRY_FIELDS = ("gl_expiration", "umbrella_expiration", "expiration_date", "valid_to")
 MONEY_FIELDS = {"gl_each_occurrence", "gl_aggregate", "umbrella_each_occurrence"}
 LOW_CONFIDENCE = 0.75
-LOCAL = ZoneInfo("America/Denver")
 
 
-def fmt_date(v: Any) -> str:
+def fmt_date(v: Any, zone: ZoneInfo | None = None) -> str:
+    """A day as 'Nov 20, 2026'; a moment in the district's time zone, saying which: 'Nov 20, 2026 9:05 AM MST'
+    (stored times are UTC; SQLite gives them back without a zone)."""
+    from flows.localtime import local_text
+
     if v in (None, ""):
         return "—"
     if isinstance(v, datetime):
-        return v.astimezone(LOCAL).strftime("%b %-d, %Y %-I:%M %p") if v.tzinfo else v.strftime("%b %-d, %Y %H:%M")
+        return local_text(v, zone)
     if isinstance(v, date):
         return v.strftime("%b %-d, %Y")
     try:
@@ -52,7 +55,7 @@ def fmt_date(v: Any) -> str:
         return str(v)
 
 
-def fmt_value(v: Any, name: str = "") -> str:
+def fmt_value(v: Any, name: str = "", zone: ZoneInfo | None = None) -> str:
     """A field value as a person reads it."""
     if v is None or v == "":
         return "not shown"
@@ -61,7 +64,7 @@ def fmt_value(v: Any, name: str = "") -> str:
     if name in MONEY_FIELDS and isinstance(v, (int, float)):
         return f"${v:,.0f}"
     if name.endswith(("_date", "_effective", "_expiration", "_from", "_to")) or name in ("issue_date",):
-        return fmt_date(v)
+        return fmt_date(v, zone)
     return str(v)
 
 
@@ -108,5 +111,12 @@ FILTERS = {
     "date": fmt_date, "value": fmt_value, "confidence": fmt_confidence, "low": is_low,
     "doctype": doc_type_name, "codeword": code_words, "label": field_label, "pct": pct,
 }
+
+
+def filters_for(zone: ZoneInfo) -> dict[str, Any]:
+    """The template filters, with times shown in the district's time zone (`[sweep] timezone`)."""
+    return {**FILTERS, "date": lambda v: fmt_date(v, zone), "value": lambda v, name="": fmt_value(v, name, zone)}
+
+
 GLOBALS = {"CATEGORY_NAMES": CATEGORY_NAMES, "DOC_TYPE_NAMES": DOC_TYPE_NAMES, "days_until": days_until,
            "EXPIRY_FIELDS": EXPIRY_FIELDS, "LOW_CONFIDENCE": LOW_CONFIDENCE}
