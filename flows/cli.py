@@ -132,16 +132,44 @@ def irs_import(
 # ------------------------------------------------------------------ ingest
 
 
-def _progress_bar(total_files: int):  # type: ignore[no-untyped-def]
+def _page_total(files: list[Path]) -> int:
+    """How many pages the files hold (a PDF's page count, a TIFF's frames), for the progress bar's total; a file
+    that will be rejected counts none."""
+    from extractors.filetypes import Limits, check_file
+
+    limits = Limits.from_env()
+    total = 0
+    for path in files:
+        try:
+            total += check_file(path, limits)[1]
+        except Exception:  # rejected later, with its reason; it has no pages to read
+            continue
+    return total
+
+
+class _Progress(Progress):
+    """The ingest bars; on leaving, each bar shows its work done (a duplicate file has no pages to read, so
+    the totals counted up front can be a little high)."""
+
+    def stop(self) -> None:
+        for task in self.tasks:
+            if task.total is not None and task.completed < task.total:
+                self.update(task.id, total=task.completed)
+        super().stop()
+
+
+def _progress_bar(files_found: list[Path]):  # type: ignore[no-untyped-def]
+    from rich.progress import TimeRemainingColumn
+
     from flows import stages
 
-    progress = Progress(
+    progress = _Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=False,
+        TextColumn("left"), TimeRemainingColumn(), console=err, transient=False,
     )
-    files = progress.add_task("receiving files", total=total_files)
-    pages = progress.add_task("reading pages", total=None)
-    docs = progress.add_task("reading documents", total=None)
+    files = progress.add_task("receiving files", total=len(files_found))
+    pages = progress.add_task("reading pages", total=_page_total(files_found))
+    docs = progress.add_task("reading documents", total=len(files_found))
 
     def listener(what: str, n: int) -> None:
         if what == "received":
@@ -186,9 +214,9 @@ def _ingest(folder: Path, keep: bool, db: str | None, prefix: str, use_prefect: 
 
     if not folder.is_dir():
         _fail(f"{folder} is not a folder.")
-    n = len(discover(folder))
+    found = discover(folder)
     opts = IngestOptions(keep=keep, path_prefix=prefix)
-    with _progress_bar(n):
+    with _progress_bar(found):
         return ingest_folder(folder, opts, db, use_prefect=use_prefect)
 
 

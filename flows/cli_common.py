@@ -25,6 +25,8 @@ from storage.settings import (
 )
 
 err = Console(stderr=True, soft_wrap=True, highlight=False)
+# Prefect's usage statistics stay off in command-line runs: their notice printed between the progress bars.
+os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
 def out_console() -> Console:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -46,7 +46,8 @@ def serve(
     prefect: Annotated[bool, typer.Option(help="Serve the Prefect deployments (nightly sweep schedule) and run "
                                           "each batch as a Prefect flow. --no-prefect: only watch the folder (then run "
                                           "`compliance sweep` nightly from cron).")] = True,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every batch.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also log the details (DEBUG); the log is at "
+                                          "INFO otherwise, one line per batch.")] = False,
 ) -> None:
     """Run the service: watch the folder (files are read once whole, each exactly once, failures go to
     failed/ with a reason), and run the nightly sweep on its schedule with notices.
@@ -54,13 +55,11 @@ def serve(
     Without PREFECT_API_URL a local Prefect server on SQLite is started and kept running (its UI shows
     schedules, runs, retries and failures); with it, the district's Prefect server is used. Stop with Ctrl-C
     or SIGTERM; the schedule stays active."""
+    from flows import service_log
     from flows.service import run_service
     from flows.service_settings import load_settings
 
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "alembic", "prefect"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    service_log.configure(verbose)
     settings = load_settings()
     for p in settings.problems:
         err.print(f"[yellow]settings: {p}[/yellow]")
@@ -189,8 +188,57 @@ def doctor(
     console.print("[green]Ready.[/green]")
 
 
+config_app = typer.Typer(rich_markup_mode="markdown", no_args_is_help=True,
+                         help="The settings in force (config.toml and COMPLIANCE_* variables).")
+
+
+@config_app.command("show")
+def config_show(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the settings as JSON on standard output.")] = False,
+) -> None:
+    """Print every setting in force and where it came from: an environment variable, the configuration file,
+    or the default. Also the data folder, the configuration file and the database."""
+    import json
+    import os
+
+    from flows.service_settings import config_file, load_settings, settings_in_force
+    from storage.settings import compliance_home, database_choice, shown_url
+
+    home = compliance_home()
+    config = config_file(home)
+    url, db_source = database_choice()
+    rows = settings_in_force(home)
+    problems = load_settings(home).problems
+    if as_json:
+        sys.stdout.write(json.dumps({
+            "data_folder": str(home), "config_file": str(config), "config_file_exists": config.exists(),
+            "database": shown_url(url), "database_source": db_source, "problems": problems,
+            "settings": [{"section": r.section, "key": r.key, "value": r.value, "source": r.source} for r in rows],
+        }, indent=1, default=str) + "\n")
+        return
+    console.print(f"Data folder: {escape(str(home))} "
+                  f"({'$COMPLIANCE_HOME' if os.environ.get('COMPLIANCE_HOME') else 'the default'})")
+    console.print(f"Configuration file: {escape(str(config))}" + ("" if config.exists() else " (none: defaults)"))
+    console.print(f"Database: {escape(shown_url(url))} ({db_source})")
+    t = Table(title="Settings in force")
+    for col in ("setting", "value", "from"):
+        t.add_column(col, overflow="fold")
+    settings = load_settings(home)
+    meaning = {("watch", "folder"): str(settings.watch_folder), ("notices", "dry_run_folder"): str(settings.outbox),
+               ("sweep", "policy"): "the APS policy"}
+    for r in rows:
+        shown = repr(r.value) if isinstance(r.value, str) else json.dumps(r.value)
+        if r.value == "" and (r.section, r.key) in meaning:
+            shown += f" ({meaning[(r.section, r.key)]})"
+        t.add_row(escape(f"[{r.section}] {r.key}"), escape(shown), escape(r.source))
+    console.print(t)
+    for p in problems:
+        err.print(f"[yellow]settings: {escape(p)}[/yellow]")
+
+
 def register(app: typer.Typer) -> None:
     """Add the service commands to the `compliance` app."""
+    app.add_typer(config_app, name="config")
     app.command()(serve)
     app.command()(sweep)
     app.command()(notices)

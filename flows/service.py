@@ -253,7 +253,7 @@ def run_service(settings: ServiceSettings, folder: Path, db_url: str | None, use
     if use_prefect and not os.environ.get("PREFECT_API_URL"):
         server = start_local_server()
         os.environ["PREFECT_API_URL"] = server.api_url
-        log.warning("local Prefect server at %s (UI: %s)", server.api_url, server.api_url.removesuffix("/api"))
+        log.info("local Prefect server at %s (UI: %s)", server.api_url, server.api_url.removesuffix("/api"))
         threading.Thread(target=supervise_server, args=(server, stop), name="prefect-server", daemon=True).start()
 
     from flows.watch import Watcher
@@ -261,7 +261,7 @@ def run_service(settings: ServiceSettings, folder: Path, db_url: str | None, use
     watcher = Watcher(folder, db_url, settings, use_prefect=use_prefect)
     watch_thread = threading.Thread(target=watcher.run, args=(stop,), name="watch-folder", daemon=True)
     watch_thread.start()
-    log.warning("watching %s as %s", folder, watcher.me)
+    log.info("watching %s as %s", folder, watcher.me)
     try:
         if use_prefect:
             from prefect import serve

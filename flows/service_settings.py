@@ -143,3 +143,49 @@ def load_settings(home: Path | None = None, environ: dict[str, str] | None = Non
             except (TypeError, ValueError) as e:
                 settings.problems.append(f"[{section}] {f.name} = {raw!r}: {e}; using {getattr(target, f.name)!r}")
     return settings
+
+
+SECRET_KEYS = {("smtp", "password")}
+
+
+@dataclass
+class SettingInForce:
+    """One setting as `compliance config show` prints it: its value and where the value came from."""
+
+    section: str
+    key: str
+    value: Any
+    source: str  # "default", the config file's path, or the environment variable's name
+
+
+def config_file(home: Path | None = None, environ: dict[str, str] | None = None) -> Path:
+    """The configuration file read: $COMPLIANCE_CONFIG, else COMPLIANCE_HOME/config.toml."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("COMPLIANCE_CONFIG") or (home or compliance_home()) / CONFIG_FILE)
+
+
+def settings_in_force(home: Path | None = None, environ: dict[str, str] | None = None) -> list[SettingInForce]:
+    """Every setting with the value load_settings gives it and its source (the same order of precedence:
+    environment variable, then the file, then the default). Passwords are not shown."""
+    env = os.environ if environ is None else environ
+    settings = load_settings(home, env)
+    config = config_file(settings.home, env)
+    data: dict[str, Any] = {}
+    if config.exists():
+        try:
+            data = tomllib.loads(config.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError):
+            data = {}
+    out = []
+    for section, cls in SECTIONS.items():
+        aliases = ENV_ALIASES.get(section, {})
+        from_file = {aliases.get(k, k) for k in (data.get(section) or {})}
+        for f in fields(cls):
+            names = [f"COMPLIANCE_{section}_{f.name}".upper()]
+            names += [f"COMPLIANCE_{section}_{alias}".upper() for alias, real in aliases.items() if real == f.name]
+            source = next((f"${n}" for n in names if n in env), str(config) if f.name in from_file else "default")
+            value = getattr(getattr(settings, section), f.name)
+            if (section, f.name) in SECRET_KEYS and value:
+                value = "(set, not shown)"
+            out.append(SettingInForce(section, f.name, value, source))
+    return out

@@ -273,7 +273,9 @@ class Watcher:
         self.stats["batches"] += 1
         self.stats["files"] += result.get("files", 0)
         self.stats["failed"] += result.get("failed", 0)
-        log.info("batch of %d files: %s", len(claims), result)
+        from flows.service_log import batch_line
+
+        log.info("%s", batch_line(len(claims), result))
         return result
 
     def run_safely(self, claims: list[tuple[int, str]]) -> None:

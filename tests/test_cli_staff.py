@@ -41,6 +41,11 @@ def test_run_makes_its_database_current_for_the_commands_that_follow(tmp_path: P
     done = compliance(home, "run", str(small_corpus), "--as-of", "2026-11-20", "--no-prefect")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "now the current database" in done.stderr
+    # every bar has its total and an estimate; nothing of Prefect's between them
+    bars = [line for line in done.stderr.splitlines() if line.startswith(("receiving", "reading"))]
+    assert len(bars) == 3 and all("/?" not in b and " left " in b for b in bars), bars
+    assert "reading pages" in bars[1] and "2/2" in bars[1]
+    assert "Prefect" not in done.stderr and "telemetry" not in done.stderr
     corpus_db = next((home / "corpora").glob("*.db"))
 
     status = compliance(home, "status")
@@ -197,3 +202,75 @@ def test_status_and_help_read_well_at_80_columns(ran: Path) -> None:
     # a paragraph is wrapped as a whole (it broke where the docstring's lines broke), and [watch] stays text
     assert "its UI shows schedules, runs" in " ".join(text.split())
     assert "[watch] folder" in text
+
+
+# ------------------------------------------------------------------ progress, logs, settings
+
+
+def test_config_show_names_every_setting_and_its_source(tmp_path: Path) -> None:
+    import json
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text('[sweep]\ntimezone = "America/Chicago"\n[smtp]\npassword = "hush"\n')
+    done = compliance(home, "config", "show", "--json", env={"COMPLIANCE_SMTP_HOST": "mail.example.org"})
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout)
+    by_key = {(r["section"], r["key"]): r for r in shown["settings"]}
+    assert by_key[("sweep", "timezone")] == {"section": "sweep", "key": "timezone", "value": "America/Chicago",
+                                             "source": str(home / "config.toml")}
+    assert by_key[("smtp", "host")]["source"] == "$COMPLIANCE_SMTP_HOST"
+    assert by_key[("watch", "batch_size")] == {"section": "watch", "key": "batch_size", "value": 20,
+                                               "source": "default"}
+    assert "hush" not in done.stdout and shown["config_file_exists"] is True
+    table = compliance(home, "config", "show", env={"COLUMNS": "120"})
+    assert "[sweep] timezone" in table.stdout and "America/Chicago" in table.stdout
+
+
+def test_prefect_usage_statistics_are_off_in_command_line_runs(tmp_path: Path) -> None:
+    environ = {k: v for k, v in os.environ.items() if k not in ("DO_NOT_TRACK", "CI")}
+    environ.update({"PYTHONPATH": str(REPO), "COMPLIANCE_HOME": str(tmp_path)})
+    code = ("import flows.cli, os; from prefect._internal.analytics.enabled import is_telemetry_enabled; "
+            "print(os.environ.get('DO_NOT_TRACK'), is_telemetry_enabled())")
+    done = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["1", "False"], done.stderr
+
+
+def test_a_batch_is_one_readable_log_line() -> None:
+    from flows.service_log import batch_line
+
+    line = batch_line(3, {"files": 3, "done": 2, "failed": 1, "documents_found": 2, "pages_ocr": 4,
+                          "rechecked": 5, "newly_flagged": ["AC11-2026-0101"]})
+    assert line == ("batch: 3 files (2 read, 1 to failed/), 2 documents found, 4 pages by OCR, 5 requests "
+                    "re-checked, newly flagged: AC11-2026-0101")
+    assert "{" not in batch_line(1, {"files": 1, "done": 1, "failed": 0, "documents_found": 1, "rechecked": 0})
+
+
+def test_web_writes_an_access_log(tmp_path: Path) -> None:
+    """The real `compliance web`: one line per request on standard error, with the path and the status."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    home = tmp_path / "home"
+    home.mkdir()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "COMPLIANCE_"))}
+    environ.update({"COMPLIANCE_HOME": str(home), "PYTHONPATH": str(REPO)})
+    server = subprocess.Popen([sys.executable, "-m", "flows.cli", "web", "--port", str(port)], env=environ,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as r:
+                    assert r.status == 200
+                break
+            except OSError:
+                time.sleep(0.1)
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=30)
+    access = [line for line in stderr.splitlines() if '"GET /login HTTP/1.1" 200' in line]
+    assert access and "127.0.0.1" in access[0], stderr[-2000:]

@@ -46,15 +46,37 @@ def parse_proxies(text: str | None) -> list[str]:
     return [p for p in (x.strip() for x in (text or "").replace(";", ",").split(",")) if p]
 
 
-def server_config(app, host: str, port: int, trusted_proxies: list[str] | None = None):  # type: ignore[no-untyped-def]
+ACCESS_FORMAT = '%(asctime)s %(client_addr)s "%(request_line)s" %(status_code)s'
+
+
+def log_config(access_log: bool) -> dict:
+    """uvicorn's logging: its own messages from WARNING; with access_log, one line per request on standard
+    error, with the time and its offset (uvicorn's default access line has no time)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = {**LOGGING_CONFIG, "formatters": {**LOGGING_CONFIG["formatters"]},
+              "loggers": {k: dict(v) for k, v in LOGGING_CONFIG["loggers"].items()}}
+    config["formatters"]["access"] = {"()": "uvicorn.logging.AccessFormatter", "fmt": ACCESS_FORMAT,
+                                      "datefmt": "%Y-%m-%d %H:%M:%S%z", "use_colors": False}
+    config["handlers"] = {**LOGGING_CONFIG["handlers"],
+                          "access": {"formatter": "access", "class": "logging.StreamHandler",
+                                     "stream": "ext://sys.stderr"}}
+    config["loggers"]["uvicorn"]["level"] = "WARNING"
+    config["loggers"]["uvicorn.access"]["level"] = "INFO" if access_log else "WARNING"
+    return config
+
+
+def server_config(app, host: str, port: int, trusted_proxies: list[str] | None = None,  # type: ignore[no-untyped-def]
+                  access_log: bool = True):
     """uvicorn's configuration of the desk. X-Forwarded-For/-Proto are believed only from the listed proxies;
     with none (the default) the client address is the connection's own, so no one can choose the address
-    the sign-in attempt limit counts."""
+    the sign-in attempt limit counts. The access log has one line per request (method, path, status)."""
     import uvicorn
 
     proxies = list(trusted_proxies or [])
-    return uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=bool(proxies),
-                          forwarded_allow_ips=",".join(proxies) if proxies else "", server_header=False)
+    return uvicorn.Config(app, host=host, port=port, log_config=log_config(access_log), access_log=access_log,
+                          proxy_headers=bool(proxies), forwarded_allow_ips=",".join(proxies) if proxies else "",
+                          server_header=False)
 
 
 def port_problem(host: str, port: int) -> str | None:
@@ -95,6 +117,8 @@ def web(
         "--trusted-proxies", envvar="COMPLIANCE_WEB_TRUSTED_PROXIES",
         help="Addresses of reverse proxies (comma-separated) whose X-Forwarded-For header is believed. "
              "Default: none; the client address is the connection's.")] = None,
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request (time, "
+                                             "address, method, path, status) on standard error.")] = True,
 ) -> None:
     """Run the review desk: the exception queue in a browser, for staff with an account
     (`compliance users add`)."""
@@ -118,7 +142,7 @@ def web(
     if secure and https_only is None:
         err.print("The session cookie goes over HTTPS only: serve the desk behind a TLS proxy, or pass "
                   "--allow-http to sign in over plain HTTP.")
-    uvicorn.Server(server_config(app, host, port, parse_proxies(trusted_proxies))).run()
+    uvicorn.Server(server_config(app, host, port, parse_proxies(trusted_proxies), access_log)).run()
 
 
 users_app = typer.Typer(rich_markup_mode="markdown", help="Staff accounts of the review desk.", no_args_is_help=True)
