@@ -10,8 +10,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import PurePosixPath
 from typing import Any
 
 from storage.records import FacilityRequest, Finding, Organization
@@ -65,6 +68,56 @@ FIXES = {
     "BACKGROUND_CHECK_EXPIRED": "Renew this person's clearance to cover the last use date, or remove them.",
 }
 
+# The kind of document a finding is about, from its code's prefix (for naming the document in a notice).
+CODE_KINDS = (("COI_", "coi"), ("NONPROFIT_", "nonprofit_letter"), ("BUSINESS_LICENSE_", "business_license"),
+              ("HEALTH_PERMIT_", "health_permit"), ("BACKGROUND_CHECK_", "background_check"))
+
+
+@dataclass(frozen=True)
+class SentDocument:
+    """A stored file as its sender knows it: the name they gave it and the day it came in (district time)."""
+
+    file_name: str
+    received: date | None = None
+
+
+def sent_documents(files: Mapping[str, tuple[str, Any]]) -> dict[str, SentDocument]:
+    """SentDocument by stored path, from storage's (file name, received time) pairs."""
+    from flows.localtime import district_zone, to_local
+
+    zone = district_zone()
+    return {path: SentDocument(name, to_local(received, zone).date() if received else None)
+            for path, (name, received) in files.items()}
+
+
+def _day(d: date) -> str:
+    return d.strftime("%B %-d, %Y")
+
+
+def document_as_sent(path: str, kind: str | None, known: Mapping[str, SentDocument] | None) -> str:
+    """'your certificate of liability insurance “COI 2026.pdf”, received November 20, 2026': never the path
+    it is filed under (a folder of the district's, meaningless to the sender)."""
+    sent = (known or {}).get(path) or SentDocument(PurePosixPath(path).name)
+    what = f"your {DOCUMENT_NAMES[kind]} " if kind in DOCUMENT_NAMES else "the document "
+    return f"{what}“{sent.file_name}”" + (f", received {_day(sent.received)}" if sent.received else "")
+
+
+_PATH = re.compile(r"(?<![\w“/])((?:[\w.\-]+/)+)([\w\-]+(?: [\w\-]+)*\.[A-Za-z0-9]{2,5})\b")
+
+
+def without_paths(text: str, known: Mapping[str, SentDocument] | None = None) -> str:
+    """A message with every stored path replaced by the file's own name (a finding may name the document it
+    judged by its path)."""
+    for path, sent in sorted((known or {}).items(), key=lambda kv: -len(kv[0])):
+        if path in text:
+            text = text.replace(path, f"“{sent.file_name}”")
+    return _PATH.sub(lambda m: f"“{m.group(2)}”", text)
+
+
+def finding_kind(code: str) -> str | None:
+    return next((kind for prefix, kind in CODE_KINDS if code.startswith(prefix)), None)
+
+
 EXPIRY_FIELDS = {"coi": "gl_expiration", "business_license": "expiration_date", "background_check": "expiration_date"}
 
 
@@ -105,10 +158,11 @@ def _use_dates(req: FacilityRequest) -> str:
 
 
 def deficiency_notice(
-    req: FacilityRequest, org: Organization, findings: list[Finding], district: str
+    req: FacilityRequest, org: Organization, findings: list[Finding], district: str,
+    documents: Mapping[str, SentDocument] | None = None,
 ) -> Notice | None:
     """The exact changes required before the request can go ahead; None when nothing blocks it
-    or nobody can be written to."""
+    or nobody can be written to. `documents` names the files on file as their sender knows them."""
     blocking = [f for f in findings if f.severity == "block" and f.waiver_id is None]
     if not blocking or not org.contact_email:
         return None
@@ -123,17 +177,18 @@ def deficiency_notice(
         "",
     ]
     for i, f in enumerate(blocking, 1):
-        lines.append(f"{i}. {f.message}")
+        lines.append(f"{i}. {without_paths(f.message, documents)}")
         fix = FIXES.get(f.code)
         if fix:
             lines.append(f"   What to do: {fix}")
         if f.document:
-            lines.append(f"   Document on file: {f.document}" + (f", page {f.page}" if f.page else ""))
+            named = document_as_sent(f.document, finding_kind(f.code), documents)
+            lines.append(f"   We looked at {named}" + (f", page {f.page}" if f.page else "") + ".")
         lines.append("")
     warnings = [f for f in findings if f.severity != "block" and f.waiver_id is None]
     if warnings:
         lines.append("Also worth fixing (these do not hold up the request):")
-        lines += [f"- {f.message}" for f in warnings]
+        lines += [f"- {without_paths(f.message, documents)}" for f in warnings]
         lines.append("")
     lines += [
         "Reply to this message with the corrected documents attached, or send them to the school.",
@@ -145,7 +200,8 @@ def deficiency_notice(
     return Notice("deficiency", key, org.contact_email, subject, "\n".join(lines), org.org_id, req.request_id)
 
 
-def renewal_notice(item: Expiring, org: Organization, threshold: int, district: str) -> Notice | None:
+def renewal_notice(item: Expiring, org: Organization, threshold: int, district: str,
+                   documents: Mapping[str, SentDocument] | None = None) -> Notice | None:
     """A reminder that a document an upcoming request needs expires in `item.days_left` days."""
     if not org.contact_email:
         return None
@@ -157,7 +213,8 @@ def renewal_notice(item: Expiring, org: Organization, threshold: int, district: 
     body = "\n".join([
         f"Hello {org.name},",
         "",
-        f"Your {what} on file ({item.document}) expires on {item.expires.isoformat()}, {when}.",
+        f"Your {what} on file ({document_as_sent(item.document, None, documents).removeprefix('the document ')}) "
+        f"expires on {_day(item.expires)}, {when}.",
         f"It is needed for use dates after that in your request{'s' if len(item.requests) > 1 else ''} "
         f"{', '.join(item.requests)}.",
         "",

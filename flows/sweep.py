@@ -29,6 +29,7 @@ from flows.notices import (
     digest_notices,
     reminder_threshold,
     renewal_notice,
+    sent_documents,
 )
 from flows.service_settings import ServiceSettings, load_settings
 from storage import repository as repo
@@ -200,8 +201,12 @@ def check_open_requests(db_url: str | None, as_of: date, settings: ServiceSettin
     result.newly_compliant = sorted(r for r in previous_flagged if verdicts.get(r) == "compliant")
     result.expiring = sorted(expiring.values(), key=lambda e: (e.expires, e.org_id, e.doc_type))
     result.seconds = timings
+    paths = {f.document for fs in findings_of.values() for f in fs if f.document}
+    paths |= {item.document for item in result.expiring if item.document}
+    with db.session() as s:  # notices name a document as its sender knows it, never by its stored path
+        documents = sent_documents(repo.files_as_received(s, paths))
     context = {"orgs": orgs, "requests": {r.request_id: r for r, _ in requests}, "findings": findings_of,
-               "flagged": flagged}
+               "flagged": flagged, "documents": documents}
     return result, context
 
 
@@ -213,13 +218,13 @@ def build_notices(result: SweepResult, context: dict, settings: ServiceSettings,
     out: list[Notice] = []
     for rid in sorted(context["flagged"]):
         req = requests[rid]
-        n = deficiency_notice(req, orgs[req.org_id], context["findings"][rid], district)
+        n = deficiency_notice(req, orgs[req.org_id], context["findings"][rid], district, context.get("documents"))
         if n:
             out.append(n)
     for item in result.expiring:
         threshold = reminder_threshold(item.days_left, settings.notices.reminder_days)
         if threshold is not None:
-            n = renewal_notice(item, orgs[item.org_id], threshold, district)
+            n = renewal_notice(item, orgs[item.org_id], threshold, district, context.get("documents"))
             if n:
                 out.append(n)
     if settings.notices.staff:

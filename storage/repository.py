@@ -378,3 +378,18 @@ def pub78_eins(s: Session) -> set[str]:
 def holds_anything(s: Session) -> bool:
     """Whether a database holds any organization, request or document (an empty one is worth saying)."""
     return any(s.scalar(select(model.id).limit(1)) is not None for model in (OrganizationRow, RequestRow, DocumentRow))
+
+
+def files_as_received(s: Session, paths: Iterable[str]) -> dict[str, tuple[str, datetime]]:
+    """Each stored file's name as its sender gave it and when it came in, by its path in the store's
+    listing (what a finding names): notices to organizations name documents this way, never by path."""
+    wanted = sorted({p for p in paths if p})
+    out: dict[str, tuple[str, datetime]] = {}
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        for path, name, received in s.execute(
+            select(DocumentRow.relative_path, DocumentRow.original_name, DocumentRow.received_at)
+            .where(DocumentRow.relative_path.in_(chunk))
+        ):
+            out.setdefault(path, (name, received))
+    return out

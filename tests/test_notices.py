@@ -42,7 +42,7 @@ def test_deficiency_notice_lists_exactly_what_to_fix() -> None:
     lines = n.body.splitlines()
     assert "1. The certificate does not name APS as additional insured (certificate p.1)" in lines
     assert any(line.strip().startswith("What to do: Ask your insurance agent to name") for line in lines)
-    assert "   Document on file: coi.pdf, page 1" in lines
+    assert "   We looked at your certificate of liability insurance “coi.pdf”, page 1." in lines
     assert "2. General-liability coverage expired on 2027-01-01 (certificate p.1)" in lines
     assert "- Certificate holder is 'Test Elementary', not APS (certificate p.1)" in lines  # a warning, listed apart
     assert "2027-02-06, 2027-02-13" in n.body

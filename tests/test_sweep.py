@@ -111,7 +111,7 @@ def test_digest_reports_each_new_flag_once_and_the_cli_sweep(licensed: dict) -> 
         first = {m["X-Compliance-Notice"].split(":")[0]: m for m in smtp.messages}
         assert set(first) == {"renewal", "digest"}
         reminder = first["renewal"].get_payload(decode=True).decode()
-        assert f"expires on {exp.isoformat()}, in 10 days" in reminder and rid in reminder
+        assert f"expires on {exp.strftime('%B %-d, %Y')}, in 10 days" in reminder and rid in reminder
         digest = first["digest"].get_payload(decode=True).decode()
         assert "New flags (0)" in digest and "Documents expiring before a remaining use date (1)" in digest
 

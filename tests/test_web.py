@@ -320,7 +320,7 @@ def test_uploading_a_document_reads_it_and_rechecks(app, desk: DeskData) -> None
     c = client_for(app, "rita")
     r = c.post("/upload", data={"csrf_token": token(c), "org_id": "ORG-0018", "note": "sent by e-mail",
                                 "back": "/organizations/ORG-0018"}, files={"file": (name, data, "application/pdf")})
-    assert r.status_code == 200 and f"{name} received: background check" in r.text
+    assert r.status_code == 200 and f"{name} received; found: background-check clearance" in r.text
     entry = audit(desk, "upload_document")[-1]
     assert entry.actor == "rita" and entry.reason == "sent by e-mail" and entry.details["org_id"] == "ORG-0018"
     from storage import web_repo

@@ -294,14 +294,19 @@ def upload_document(
                             "org_id": org_id, "documents_found": [seg.doc_type for seg in doc.segments]})
         rids = web_repo.request_ids_of(s, orgs)
         doc_id, status, why = doc.id, doc.status, doc.reason
-        kinds = [seg.doc_type or "not recognised" for seg in doc.segments]
+        from web.present import doc_type_name
+
+        kinds = [doc_type_name(seg.doc_type).lower() if seg.doc_type else "a page not recognised"
+                 for seg in doc.segments]
         s.commit()
     if summary.duplicates:
         msg = f"{name} is a copy of a document already on file."
     elif status != "processed":
-        msg = f"{name} was received but could not be read ({status}: {why})."
+        from web.present import staff_reason, status_words
+
+        msg = f"{name} was received but {status_words(status)}: {staff_reason(why)['main'] or 'no reason given.'}"
     else:
-        msg = f"{name} received: {', '.join(k.replace('_', ' ') for k in kinds) or 'no documents found'}."
+        msg = f"{name} received; found: {', '.join(kinds) or 'no compliance document'}."
     verdicts = recheck(db_url, rids, as_of, policy_path)
     out = Outcome(msg + _verdict_note(verdicts), verdicts)
     out.document_id = doc_id  # type: ignore[attr-defined]
@@ -321,7 +326,7 @@ def _findings_of(row: Any) -> list[Finding]:
 
 def deficiency_preview(db_url: str | None, request_id: str) -> tuple[Any | None, str | None]:
     """The deficiency notice the organization would get now (flows.notices), or why there is none."""
-    from flows.notices import deficiency_notice
+    from flows.notices import deficiency_notice, sent_documents
     from flows.service_settings import load_settings
 
     settings = load_settings()
@@ -332,8 +337,10 @@ def deficiency_preview(db_url: str | None, request_id: str) -> tuple[Any | None,
         org = web_repo.organization_row(s, row.org_id)
         if org is None:
             return None, "the request's organization is not in the registry"
-        notice = deficiency_notice(repo.to_request(row), repo.to_organization(org), _findings_of(row),
-                                   settings.notices.district)
+        findings = _findings_of(row)
+        documents = sent_documents(repo.files_as_received(s, [f.document for f in findings if f.document]))
+        notice = deficiency_notice(repo.to_request(row), repo.to_organization(org), findings,
+                                   settings.notices.district, documents)
         if notice is None:
             if not org.contact_email:
                 return None, "The organization has no contact e-mail address in the registry."

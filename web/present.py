@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -107,9 +108,69 @@ def code_words(code: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+STATUS_WORDS = {
+    "processed": "read", "received": "waiting to be read", "unreadable": "cannot be read", "rejected": "not accepted",
+    "duplicate": "a copy of a file on file", "unclassified": "not recognised", "unlinked": "no organization",
+}
+LINK_WORDS = {
+    "name": "its name matches the registry", "name_fuzzy": "its name nearly matches the registry",
+    "ein": "its EIN matches the registry", "person": "it names a person on the organization's requests",
+    "folder": "the folder it was filed in", "folder+content": "the folder it was filed in and what it says",
+    "filename": "its file name", "manual": "linked by hand", "upload": "uploaded for this organization",
+}
+# What the classifier's own label of a page means to staff ("p1 fax cover: title 'FAX'; ...").
+PAGE_KINDS = {"fax cover": "a fax cover sheet", "cover letter": "a cover letter",
+              "application": "a facility-use application form", "invoice": "an invoice", "receipt": "a receipt"}
+
+
+def status_words(status: str | None) -> str:
+    """A file's or document's status as staff say it."""
+    return STATUS_WORDS.get(status or "", (status or "").replace("_", " "))
+
+
+def link_words(method: str | None) -> str:
+    """How a document was tied to its organization, in words (the method key stays in the details)."""
+    return LINK_WORDS.get(method or "", "matched by the pipeline")
+
+
+_FIELD_KEY = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+def staff_reason(reason: str | None) -> dict[str, str]:
+    """A reason in two parts: `main`, the words staff read first, and `details`, the reader's own account
+    (labels it matched, error text) for the fold. 'not one of the five document kinds (p1 fax cover: title
+    'FAX'; ...)' -> main 'Not one of the five compliance documents: it looks like a fax cover sheet.'"""
+    text = (reason or "").strip()
+    if not text:
+        return {"main": "", "details": ""}
+    main, details = text, ""
+    inner = re.match(r"(?P<head>[^()]*?)\s*\((?P<inner>.*)\)\s*\.?$", text)
+    if inner:
+        main, details = inner.group("head"), text
+        kind = re.match(r"p\d+\s+([a-z ]+?)\s*(?::|$)", inner.group("inner"))
+        if kind and kind.group(1) in PAGE_KINDS:
+            main = f"{main}: it looks like {PAGE_KINDS[kind.group(1)]}"
+    if main.startswith("not one of the five document kinds"):
+        main = main.replace("not one of the five document kinds", "not one of the five compliance documents", 1)
+    if " — " in main:  # 'names no organization in the registry — document shows insured_name 'X'; ...'
+        head, tail = main.split(" — ", 1)
+        shown = tail.split(";", 1)[0].removeprefix("document shows ").strip()
+        shown = re.sub(r"^person ", "the person ", shown)
+        shown = _FIELD_KEY.sub(lambda m: field_label(m.group(0)).lower(), shown)
+        shown = _QUOTED.sub(lambda m: f"“{m.group(1)}”", shown)
+        main, details = f"{head}: it shows {shown}", text
+    main = _FIELD_KEY.sub(lambda m: field_label(m.group(0)).lower(), main)
+    main = main[:1].upper() + main[1:]
+    if not main.endswith((".", "?", "!")):
+        main += "."
+    return {"main": main, "details": details if details != main else ""}
+
+
 FILTERS = {
     "date": fmt_date, "value": fmt_value, "confidence": fmt_confidence, "low": is_low,
     "doctype": doc_type_name, "codeword": code_words, "label": field_label, "pct": pct,
+    "status": status_words, "linkwords": link_words, "why": staff_reason,
 }
 
 
