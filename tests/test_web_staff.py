@@ -200,3 +200,66 @@ def test_paths_in_a_message_become_file_names() -> None:
     assert without_paths(text, known) == ("Limit too low; judged “CCF 2026.pdf”, the best of 2 on file; "
                                           "see “x 1.tif”.")
     assert without_paths("Send it by 2026/12/01 or 11/20.") == "Send it by 2026/12/01 or 11/20."
+
+
+# ------------------------------------------------------------------ after an action
+
+
+def test_after_an_action_the_page_says_what_changed_and_a_refused_form_keeps_its_text(desk: DeskData) -> None:
+    import html
+
+    from storage import web_repo
+    from storage.db import database
+
+    c = signed_in(desk_app(desk), "rita")
+    with database(desk.db_url).session() as s:
+        finding = next(f for f in web_repo.request_row(s, "AC11-2026-0189").findings if f.waiver_id is None)
+        fid = finding.id
+    page = c.get("/requests/AC11-2026-0189").text
+    token = CSRF.search(page).group(1)
+    typed = "Called the club: the coach clearance is on its way"
+    refused = c.post(f"/findings/{fid}/decide", data={
+        "csrf_token": token, "kind": "waived", "reason": typed, "expires_on": "2000-01-01",
+        "back": "/requests/AC11-2026-0189"})
+    assert "Not saved: the expiry date has passed already" in refused.text
+    assert html.escape(typed) in refused.text  # what was typed comes back, in the form that was refused
+    assert re.search(rf'<details class="inline-form decide" open>\s*<summary[^>]*>[^<]*</summary>\s*'
+                     rf'<form method="post" action="/findings/{fid}/decide"', refused.text)
+    assert html.escape(typed) not in c.get("/requests/AC11-2026-0189").text  # once only
+
+    done = c.post(f"/findings/{fid}/decide", data={
+        "csrf_token": CSRF.search(refused.text).group(1), "kind": "waived", "reason": typed,
+        "back": "/requests/AC11-2026-0189"})
+    flash = re.search(r'class="flash flash-ok"[^>]*>(.*?)</div>', done.text, re.S).group(1)
+    with database(desk.db_url).session() as s:
+        row = web_repo.request_row(s, "AC11-2026-0189")
+        still_open = [f for f in row.findings if f.waiver_id is None]
+        verdict = row.verdict
+    from web.present import code_words
+
+    assert "Checked again: AC11-2026-0189" in flash
+    assert f"cleared: {code_words(finding.code)}" in html.unescape(flash)
+    if still_open:
+        assert f"is still {verdict}" in flash
+    else:
+        assert "is now compliant (was flagged)" in flash
+
+
+def test_a_replaced_document_is_marked_superseded() -> None:
+    """The newest document of a kind (a clearance: of a person) is current; the older ones are replaced."""
+    from datetime import datetime
+    from types import SimpleNamespace as N
+
+    from web.present import superseded_by
+
+    def seg(i: int, kind: str, day: int, person: str | None = None) -> N:
+        fields = [N(name="person_name", value=person, corrected_value=None)] if person else []
+        return N(id=i, document_id=100 + i, doc_type=kind, status="processed", fields=fields,
+                 document=N(received_at=datetime(2026, 11, day)))
+
+    old, new = seg(1, "coi", 2), seg(2, "coi", 9)
+    ana_old, ana_new, ben = seg(3, "background_check", 1, "Ana Ruiz"), seg(4, "background_check", 5, "ana  ruiz"), \
+        seg(5, "background_check", 7, "Ben Ortiz")
+    letter = seg(6, "nonprofit_letter", 3)
+    replaced = superseded_by([new, old, ana_old, ana_new, ben, letter])
+    assert replaced == {1: new, 3: ana_new}

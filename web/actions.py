@@ -30,13 +30,18 @@ def _go(url: str) -> RedirectResponse:
 
 
 def _say_outcome(
-    request: Request, act: Callable[[], Outcome], errors: tuple[type[Exception], ...] = (DeskError,)
+    request: Request, act: Callable[[], Outcome], errors: tuple[type[Exception], ...] = (DeskError,),
+    keep: tuple[str, dict[str, Any]] | None = None,
 ) -> None:
-    """Run a desk action and tell the user what came of it: its outcome, or why nothing was saved."""
+    """Run a desk action and tell the user what came of it: its outcome, or why nothing was saved. A refused
+    form keeps what was typed (`keep`: the form's name and its values), so the page shows it again."""
     try:
         flash(request, act().message)
     except errors as e:
         flash(request, f"Not saved: {e}", "error")
+        if keep:
+            request.session["kept"] = {keep[0]: {k: v for k, v in keep[1].items()
+                                                 if isinstance(v, str) and k != "csrf_token"}}
 
 
 def _remote(request: Request) -> str | None:
@@ -84,7 +89,7 @@ async def decide(request: Request, finding_id: int) -> Response:
         return actions.decide_finding(cfg.db_url, user.username, finding_id, kind, str(form.get("reason", "")),
                                       expires, cfg.today(), cfg.policy_path)
 
-    _say_outcome(request, act, (ValueError,))  # a mistyped expiry date is said like a refused decision
+    _say_outcome(request, act, (ValueError,), keep=(f"decide-{finding_id}", form))  # a mistyped expiry date too
     return _go(_back(form, "/queue"))
 
 
@@ -94,7 +99,8 @@ async def revoke(request: Request, waiver_id: int) -> Response:
     user = require(request, "act")
     cfg = desk(request)
     _say_outcome(request, lambda: actions.revoke_waiver(cfg.db_url, user.username, waiver_id,
-                                                        str(form.get("reason", "")), cfg.today(), cfg.policy_path))
+                                                        str(form.get("reason", "")), cfg.today(), cfg.policy_path),
+                 keep=(f"revoke-{waiver_id}", form))
     return _go(_back(form, "/queue"))
 
 
@@ -113,7 +119,8 @@ async def correct(request: Request, field_id: int) -> Response:
         return _go("/queue")
     _say_outcome(request, lambda: actions.correct_field(cfg.db_url, user.username, field_id,
                                                         str(form.get("value", "")), str(form.get("reason", "")),
-                                                        cfg.today(), cfg.policy_path, clear=form.get("clear") == "1"))
+                                                        cfg.today(), cfg.policy_path, clear=form.get("clear") == "1"),
+                 keep=(f"correct-{field_id}", form))
     return _go(_back(form, "/queue"))
 
 
@@ -124,7 +131,8 @@ async def link(request: Request, segment_id: int) -> Response:
     cfg = desk(request)
     _say_outcome(request, lambda: actions.link_document(cfg.db_url, user.username, segment_id,
                                                         str(form.get("org_id", "")), str(form.get("reason", "")),
-                                                        cfg.today(), cfg.policy_path))
+                                                        cfg.today(), cfg.policy_path),
+                 keep=(f"link-{segment_id}", form))
     return _go(_back(form, "/tray"))
 
 

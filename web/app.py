@@ -228,8 +228,9 @@ def make_templates(zone: ZoneInfo | None = None) -> Jinja2Templates:
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     user = getattr(request.state, "user", None)
     messages = request.session.pop("flash", []) if "session" in request.scope else []
+    kept = request.session.pop("kept", {}) if "session" in request.scope else {}  # a refused form's values
     ctx = {
         "request": request, "user": user, "csrf_value": csrf_token(request) if "session" in request.scope else "",
-        "flashes": messages, "today": desk(request).today(), **context,
+        "flashes": messages, "today": desk(request).today(), "kept": kept, **context,
     }
     return request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -51,23 +51,66 @@ class Outcome:
 # ------------------------------------------------------------------ re-checking
 
 
-def recheck(db_url: str | None, request_ids: list[str], as_of: date, policy_path: Path | None = None) -> dict[str, str]:
-    """Check these requests again now; their verdicts afterwards."""
+class Rechecked(dict[str, str]):
+    """The verdicts after a re-check (request -> verdict), and what changed: `changes` holds each request's
+    verdict before and after and the open findings cleared and new (as staff read them)."""
+
+    def __init__(self, verdicts: dict[str, str], changes: dict[str, dict[str, Any]]) -> None:
+        super().__init__(verdicts)
+        self.changes = changes
+
+
+def _open_findings(db_url: str | None, ids: list[str]) -> dict[str, tuple[str, set[tuple[str, str, str]]]]:
+    """Each request's verdict and its open findings (code, subject, how staff read it)."""
+    out = {}
+    with database(db_url).session() as s:
+        for rid in ids:
+            row = web_repo.request_row(s, rid)
+            if row is not None:
+                out[rid] = (row.verdict or "", {(f.code, f.subject or "", code_words(f.code) + (
+                    f" ({f.subject})" if f.subject else "")) for f in row.findings if f.waiver_id is None})
+    return out
+
+
+def recheck(db_url: str | None, request_ids: list[str], as_of: date, policy_path: Path | None = None) -> Rechecked:
+    """Check these requests again now; their verdicts afterwards, with what changed."""
     from flows.checks import check_requests
 
     ids = sorted(set(request_ids))
     if not ids:
-        return {}
+        return Rechecked({}, {})
+    before = _open_findings(db_url, ids)
     check_requests(db_url, as_of, policy_path, request_ids=ids)
-    with database(db_url).session() as s:
-        return {rid: (row.verdict or "") for rid in ids if (row := web_repo.request_row(s, rid)) is not None}
+    after = _open_findings(db_url, ids)
+    changes = {}
+    for rid, (verdict, now) in after.items():
+        was_verdict, was = before.get(rid, ("", set()))
+        changes[rid] = {"before": was_verdict, "after": verdict,
+                        "cleared": sorted(w for _, _, w in was - now), "new": sorted(w for _, _, w in now - was)}
+    return Rechecked({rid: v for rid, (v, _) in after.items()}, changes)
 
 
 def _verdict_note(verdicts: dict[str, str]) -> str:
+    """'Checked again: AC11-2026-0176 is now compliant (was flagged); cleared: Insurance certificate expired.'"""
     if not verdicts:
         return ""
-    parts = [f"{rid} is now {v}" for rid, v in sorted(verdicts.items())]
-    return " Checked again: " + "; ".join(parts) + "."
+    changes = getattr(verdicts, "changes", {})
+    parts = []
+    for rid, v in sorted(verdicts.items()):
+        c = changes.get(rid)
+        if not c:
+            parts.append(f"{rid} is now {v}")
+            continue
+        was = c["before"] or "not checked"
+        text = f"{rid} is now {c['after']} (was {was})" if was != c["after"] else f"{rid} is still {c['after']}"
+        if c["cleared"]:
+            text += f"; cleared: {', '.join(c['cleared'])}"
+        if c["new"]:
+            text += f"; new: {', '.join(c['new'])}"
+        if not c["cleared"] and not c["new"]:
+            text += "; no finding changed"
+        parts.append(text)
+    return " Checked again: " + ". ".join(parts) + "."
 
 
 # ------------------------------------------------------------------ findings

@@ -142,7 +142,7 @@ def _request_context(request: Request, request_id: str, user: CurrentUser) -> di
         "seg_by_id": seg_by_id, "notices": notices, "history": history, "others": others,
         "active_waivers": [w for w in waivers
                            if w.revoked_at is None and (w.expires_on is None or w.expires_on >= today)],
-        "fields_of_type": fields_of_type,
+        "fields_of_type": fields_of_type, "superseded": present.superseded_by(visible),
     }
 
 
@@ -337,7 +337,7 @@ def organization_page(request: Request, org_id: str) -> Response:
     visible = [seg for seg in segments if user.may_see(seg.doc_type)]
     return render(request, "organization.html", {
         "org": org, "segments": visible, "hidden_segments": len(segments) - len(visible), "requests": requests,
-        "history": history,
+        "history": history, "superseded": present.superseded_by(visible),
     })
 
 

@@ -167,6 +167,30 @@ def staff_reason(reason: str | None) -> dict[str, str]:
     return {"main": main, "details": details if details != main else ""}
 
 
+def superseded_by(segments: list[Any]) -> dict[int, Any]:
+    """Documents replaced by a newer one of the same kind (for a clearance: of the same person) for the same
+    organization: segment id -> the newest segment, so pages can say "replaced by …" beside the old one."""
+    newest: dict[tuple[str, str], Any] = {}
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for seg in segments:
+        if not seg.doc_type or seg.status != "processed":
+            continue
+        person = ""
+        if seg.doc_type == "background_check":
+            person = next((str(f.corrected_value or f.value or "") for f in seg.fields if f.name == "person_name"), "")
+            person = " ".join(person.lower().split())
+        key = (seg.doc_type, person)
+        groups.setdefault(key, []).append(seg)
+    out: dict[int, Any] = {}
+    for key, segs in groups.items():
+        segs.sort(key=lambda g: (g.document.received_at, g.document_id, g.id))
+        newest[key] = segs[-1]
+        for older in segs[:-1]:
+            if older.document_id != newest[key].document_id:
+                out[older.id] = newest[key]
+    return out
+
+
 FILTERS = {
     "date": fmt_date, "value": fmt_value, "confidence": fmt_confidence, "low": is_low,
     "doctype": doc_type_name, "codeword": code_words, "label": field_label, "pct": pct,
