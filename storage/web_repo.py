@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import (
@@ -331,7 +331,8 @@ def tray(s: Session) -> tuple[list[DocumentRow], list[SegmentRow]]:
             .order_by(SegmentRow.status, DocumentRow.received_at.desc())
         )
     )
-    return files, segments
+    aside = set_aside_keys(s)  # what a reviewer dealt with leaves the tray
+    return [d for d in files if file_key(d) not in aside], [g for g in segments if segment_key(g) not in aside]
 
 
 def link_segment(s: Session, segment: SegmentRow, org_id: str, actor: str) -> None:
@@ -412,3 +413,122 @@ def actions_about(s: Session, pairs: Iterable[tuple[str, str]], limit: int = 100
     for c in conds[1:]:
         cond = cond | c
     return list(s.scalars(q.where(cond).order_by(ReviewActionRow.id.desc()).limit(limit)))
+
+
+# ---------------------------------------------------------------- emptying the tray
+
+SET_ASIDE = "set_aside"  # the review action that takes a document or file out of the tray
+
+
+def set_aside_keys(s: Session) -> set[str]:
+    """What reviewers set aside ('not a compliance document', 'file dealt with'): 'segment:DOC:PAGE' and
+    'file:DOC' keys. Kept by file and first page, so a reading of the file again keeps the decision."""
+    return set(s.scalars(select(ReviewActionRow.subject_id).where(ReviewActionRow.action == SET_ASIDE)))
+
+
+def segment_key(seg: SegmentRow) -> str:
+    return f"segment:{seg.document_id}:{seg.first_page}"
+
+
+def file_key(doc: DocumentRow) -> str:
+    return f"file:{doc.id}"
+
+
+def reread_segment(s: Session, seg: SegmentRow, doc_type: str, type_evidence: str, fields: dict[str, Any],
+                   needs_review: list[str], link: dict[str, Any]) -> None:
+    """A document read again as the kind a reviewer named: its kind, fields (from FieldValue objects) and
+    link replace the machine's reading of it; the file's other documents stay as they were."""
+    seg.doc_type = doc_type
+    seg.type_confidence = 1.0
+    seg.type_evidence = type_evidence
+    seg.needs_review = list(needs_review)
+    for key, value in link.items():
+        setattr(seg, key, value)
+    seg.fields.clear()
+    s.flush()
+    for name, fv in fields.items():
+        ev = fv.evidence
+        value = fv.value.isoformat() if isinstance(fv.value, (date, datetime)) else fv.value
+        seg.fields.append(FieldRow(
+            name=name, value=value, page=ev.page if ev else None, bbox=list(ev.bbox) if ev and ev.bbox else None,
+            words=ev.words if ev else None, confidence=ev.confidence if ev else None,
+            method=ev.method if ev else None,
+        ))
+
+
+# ---------------------------------------------------------------- finding documents
+
+DOCUMENTS_PER_PAGE = 50
+
+
+def _fts_query(q: str) -> str:
+    """The words typed, each as an FTS5 phrase (so quotes, stars or AND in them are words, not syntax)."""
+    return " ".join('"' + w.replace('"', '""') + '"' for w in q.split())
+
+
+def _sync_sqlite_fts(s: Session) -> None:
+    """SQLite FTS5 index of the page text, brought up to date with the pages stored since its last use
+    (rowid = page_texts.id; a page stored again gets a new id, and the join drops the old one)."""
+    s.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS page_text_fts USING fts5(body, tokenize='unicode61')"))
+    last = s.scalar(text("SELECT coalesce(max(rowid), 0) FROM page_text_fts")) or 0
+    rows = s.execute(select(PageTextRow.id, PageTextRow.page).where(PageTextRow.id > last)
+                     .order_by(PageTextRow.id)).all()
+    if rows:
+        s.execute(text("INSERT INTO page_text_fts(rowid, body) VALUES (:id, :body)"),
+                  [{"id": i, "body": " ".join(str(w[0]) for w in (page or {}).get("words", []))} for i, page in rows])
+        s.commit()
+
+
+def files_with_text(s: Session, q: str) -> set[str]:
+    """The files (by content hash) whose page text holds every word of q: PostgreSQL's full-text search on
+    PostgreSQL, SQLite's FTS5 otherwise."""
+    if not q.split():
+        return set()
+    if s.get_bind().dialect.name == "postgresql":
+        found = s.scalars(text(
+            "SELECT DISTINCT sha256 FROM page_texts WHERE to_tsvector('simple', coalesce(("
+            "SELECT string_agg(w->>0, ' ') FROM json_array_elements(page->'words') AS w), '')) "
+            "@@ plainto_tsquery('simple', :q)"), {"q": q})
+        return set(found)
+    _sync_sqlite_fts(s)
+    found = s.scalars(text("SELECT DISTINCT p.sha256 FROM page_text_fts f JOIN page_texts p ON p.id = f.rowid "
+                           "WHERE page_text_fts MATCH :q"), {"q": _fts_query(q)})
+    return set(found)
+
+
+def find_documents(
+    s: Session, q: str = "", status: str = "", kind: str = "", page: int = 1, per_page: int = DOCUMENTS_PER_PAGE,
+    hidden_kinds: Iterable[str] = (),
+) -> tuple[list[DocumentRow], int]:
+    """A page of the files received (newest first) with the total: filtered by status and by the kind of
+    document found in them ('none': nothing recognised), searched by file name and page text. Files holding
+    a kind the person may not see are left out of a text search (their words would tell what they say)."""
+    query = select(DocumentRow)
+    if status:
+        query = query.where(DocumentRow.status == status)
+    if kind == "none":
+        query = query.where(~DocumentRow.segments.any(SegmentRow.doc_type.is_not(None)))
+    elif kind:
+        query = query.where(DocumentRow.segments.any(SegmentRow.doc_type == kind))
+    q = q.strip()
+    if q:
+        like = f"%{q.replace('%', '').replace('_', '')}%"
+        shas = files_with_text(s, q)
+        query = query.where(DocumentRow.original_name.ilike(like) | DocumentRow.relative_path.ilike(like)
+                            | DocumentRow.sha256.in_(shas))
+        hidden = list(hidden_kinds)
+        if hidden:
+            query = query.where(~DocumentRow.segments.any(SegmentRow.doc_type.in_(hidden)))
+    total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = list(s.scalars(query.options(selectinload(DocumentRow.segments))
+                          .order_by(DocumentRow.received_at.desc(), DocumentRow.id.desc())
+                          .offset(max(page - 1, 0) * per_page).limit(per_page)))
+    return rows, total
+
+
+def places(s: Session) -> dict[str, list[str]]:
+    """The schools and facilities of the requests on file, offered as lists on the request form."""
+    return {
+        "schools": sorted(x for x in s.scalars(select(RequestRow.school).distinct()) if x),
+        "facilities": sorted(x for x in s.scalars(select(RequestRow.facility).distinct()) if x),
+    }

@@ -134,7 +134,7 @@ def test_every_form_without_its_csrf_token_is_refused(app, desk: DeskData) -> No
     for route in posts:
         path = (route.path.replace("{finding_id}", str(findings[0].id)).replace("{request_id}", "AC11-2026-0189")
                 .replace("{org_id}", "ORG-0037").replace("{waiver_id}", "1").replace("{field_id}", "1")
-                .replace("{segment_id}", "1"))
+                .replace("{segment_id}", "1").replace("{document_id}", "1"))
         for data in ({}, {"csrf_token": "forged-token"}):
             r = c.post(path, data={**data, "kind": "waived", "reason": "no token", "username": "adam",
                                    "password": PASSWORD}, follow_redirects=False)

@@ -263,3 +263,134 @@ def test_a_replaced_document_is_marked_superseded() -> None:
     letter = seg(6, "nonprofit_letter", 3)
     replaced = superseded_by([new, old, ana_old, ana_new, ben, letter])
     assert replaced == {1: new, 3: ana_new}
+
+
+# ------------------------------------------------------------------ a tray that empties
+
+
+def copied_desk(desk: DeskData, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The desk on a copy of its database, for tests that change what later tests read."""
+    import sqlite3
+
+    from storage.db import database
+    from web.app import create_app
+
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(desk.db_url.removeprefix("sqlite:///")) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    database.cache_clear()
+    url = f"sqlite:///{copy}"
+    return url, create_app(url, home=desk.home, as_of=AS_OF)
+
+
+def test_every_item_of_the_tray_can_be_cleared(desk: DeskData, tmp_path: Path) -> None:
+    from storage import web_repo
+    from storage.db import database
+    from storage.models import ReviewActionRow
+
+    url, app = copied_desk(desk, tmp_path)
+    c = signed_in(app, "rita")
+    with database(url).session() as s:
+        files, segments = web_repo.tray(s)
+        cover = next(g for g in segments if g.doc_type is None)
+        unlinked = next(g for g in segments if g.doc_type == "coi")
+        org = web_repo.organization_rows(s)[0]
+    assert len(segments) == 2 and not files
+
+    tray = c.get("/tray").text
+    # not a compliance document: a reason is required, then it leaves the tray
+    refused = c.post(f"/segments/{cover.id}/set-aside", data={"csrf_token": CSRF.search(tray).group(1),
+                                                             "reason": "", "back": "/tray"})
+    assert "Not saved: say why" in refused.text
+    done = c.post(f"/segments/{cover.id}/set-aside", data={"csrf_token": CSRF.search(refused.text).group(1),
+                                                          "reason": "a cover letter, nothing to check"})
+    assert "set aside as not a compliance document" in done.text and "It has left the tray" in done.text
+
+    # this is a certificate of that organization: its fields are read again from the stored pages, and it is tied
+    done = c.post(f"/segments/{unlinked.id}/reclassify", data={
+        "csrf_token": CSRF.search(done.text).group(1), "doc_type": "coi", "org_id": org.org_id,
+        "reason": "the club's new name", "back": "/tray"})
+    assert "Read again as a certificate of liability insurance" in done.text and f"tied to {org.name}" in done.text
+    with database(url).session() as s:
+        seg = web_repo.segment_row(s, unlinked.id)
+        assert seg.status == "processed" and seg.org_id == org.org_id and seg.link_method == "manual"
+        assert sum(1 for f in seg.fields if f.value is not None) >= 5
+        assert seg.type_evidence == "set by hand by rita"
+        actions = {a.action for a in s.query(ReviewActionRow)}
+        assert {"set_aside", "reclassify_document"} <= actions
+        files, segments = web_repo.tray(s)
+    assert not segments and not files
+    assert "Nothing waiting." in c.get("/tray").text
+    database.cache_clear()
+
+
+def test_documents_page_pages_filters_and_searches_the_page_text(desk: DeskData) -> None:
+    from storage import web_repo
+    from storage.db import database
+
+    c = signed_in(desk_app(desk), "rita")
+    every = c.get("/documents").text
+    assert "cover letter 2026.pdf" in every and "COI 2026.pdf" in every
+    found = c.get("/documents", params={"q": "subrogation"}).text  # printed on certificates, not in their names
+    assert "COI 2026.pdf" in found and "cover letter 2026.pdf" not in found
+    assert "Nothing matches." in c.get("/documents", params={"q": 'zzqx "AND* OR'}).text  # words, not syntax
+    none = c.get("/documents", params={"kind": "none"}).text
+    assert "cover letter 2026.pdf" in none and "COI 2026.pdf" not in none
+    with database(desk.db_url).session() as s:
+        first, total = web_repo.find_documents(s, per_page=2)
+        second, _ = web_repo.find_documents(s, page=2, per_page=2)
+    assert len(first) == 2 and len(second) == 2 and not {d.id for d in first} & {d.id for d in second}
+    assert total == len(desk_files()) and [d.received_at for d in first] == sorted(
+        (d.received_at for d in first), reverse=True)
+
+
+def desk_files() -> list[str]:
+    from tests.web_data import FILES
+
+    return FILES
+
+
+def test_a_viewer_cannot_find_background_checks_by_their_words(desk: DeskData) -> None:
+    page = signed_in(desk_app(desk), "rita").get("/documents", params={"q": "Sandoval"}).text
+    assert "Sandia Junior Soccer Club background Sandoval.pdf" in page
+    assert "Restricted document" in signed_in(desk_app(desk), "vera").get("/documents").text  # listed, not named
+    viewer = signed_in(desk_app(desk), "vera").get("/documents", params={"q": "Sandoval"}).text
+    assert "Restricted document" not in viewer and "Sandoval" not in visible_text(viewer)
+
+
+def test_page_text_search_on_sqlite_and_postgresql(db_url: str, tmp_path: Path) -> None:
+    import shutil
+
+    from flows.ingest import run_batches
+    from flows.stages import IngestOptions
+    from storage import web_repo
+    from storage.db import database
+    from tests.conftest import INBOX
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy2(INBOX / "COI.pdf", folder / "COI.pdf")
+    run_batches(db_url, folder, [folder / "COI.pdf"], IngestOptions(keep=True), use_prefect_tasks=False)
+    with database(db_url).session() as s:
+        assert len(web_repo.files_with_text(s, "certificate liability")) == 1
+        assert web_repo.files_with_text(s, "zzqx") == set()
+        docs, total = web_repo.find_documents(s, q="insurance")
+        assert total == 1 and docs[0].relative_path == "COI.pdf"
+
+
+def test_the_request_form_offers_the_schools_and_facilities_on_file(desk: DeskData) -> None:
+    from storage import repository as repo
+    from storage.db import database
+
+    with database(desk.db_url).session() as s:
+        schools = {r.school for r in repo.request_rows(s) if r.school}
+    form = signed_in(desk_app(desk), "rita").get("/requests-new").text
+    listed = set(re.findall(r'<datalist id="school-list">(.*?)</datalist>', form, re.S)[0].split('<option value="'))
+    assert schools and {html_unescape(x.split('"')[0]) for x in listed if x} == schools
+    assert 'list="school-list"' in form and 'list="facility-list"' in form
+
+
+def html_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)

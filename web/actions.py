@@ -136,6 +136,53 @@ async def link(request: Request, segment_id: int) -> Response:
     return _go(_back(form, "/tray"))
 
 
+@router.post("/segments/{segment_id}/set-aside")
+async def set_aside_segment(request: Request, segment_id: int) -> Response:
+    form = await checked_form(request)
+    user = require(request, "act")
+    cfg = desk(request)
+    _say_outcome(request, lambda: actions.set_aside(cfg.db_url, user.username, "segment", segment_id,
+                                                    str(form.get("reason", ""))),
+                 keep=(f"aside-{segment_id}", form))
+    return _go(_back(form, "/tray"))
+
+
+@router.post("/files/{document_id}/set-aside")
+async def set_aside_file(request: Request, document_id: int) -> Response:
+    form = await checked_form(request)
+    user = require(request, "act")
+    cfg = desk(request)
+    _say_outcome(request, lambda: actions.set_aside(cfg.db_url, user.username, "file", document_id,
+                                                    str(form.get("reason", ""))),
+                 keep=(f"file-{document_id}", form))
+    return _go(_back(form, "/tray"))
+
+
+@router.post("/segments/{segment_id}/reclassify")
+async def reclassify(request: Request, segment_id: int) -> Response:
+    form = await checked_form(request)
+    user = require(request, "act")
+    cfg = desk(request)
+    kind = str(form.get("doc_type", ""))
+    if not user.may_see(kind or None):
+        return _go("/tray")
+    from starlette.concurrency import run_in_threadpool
+
+    async def act_async() -> None:
+        try:
+            out = await run_in_threadpool(actions.reclassify, cfg.db_url, user.username, segment_id, kind,
+                                          str(form.get("org_id") or "") or None, str(form.get("reason", "")),
+                                          cfg.today(), cfg.policy_path)
+            flash(request, out.message)
+        except DeskError as e:
+            flash(request, f"Not saved: {e}", "error")
+            request.session["kept"] = {f"kind-{segment_id}": {k: v for k, v in form.items()
+                                                              if isinstance(v, str) and k != "csrf_token"}}
+
+    await act_async()
+    return _go(_back(form, "/tray"))
+
+
 @router.post("/upload")
 async def upload(request: Request) -> Response:
     form = await checked_form(request)
@@ -238,6 +285,8 @@ async def _save_registry_record(request: Request, kind: str, key: str | None = N
         page: dict[str, Any] = {name: form, "creating": key is None, "error": e}
         if kind == "request":
             page["orgs"] = _orgs(request)
+            with database(cfg.db_url).session() as s:
+                page["places"] = web_repo.places(s)
         return render(request, template, page, status_code=400)
     flash(request, out.message)
     return _go(address + form[key_field].strip())

@@ -257,6 +257,93 @@ def link_document(
     return Outcome(f"Document linked to {org.name}." + _verdict_note(verdicts), verdicts)
 
 
+# ------------------------------------------------------------------ emptying the tray
+
+
+def set_aside(db_url: str | None, actor: str, what: str, record_id: int, reason: str) -> Outcome:
+    """Take a document ('segment': not a compliance document) or a file ('file': dealt with, e.g. the sender
+    was asked for a new copy) out of the tray, with the reviewer's reason in the audit trail."""
+    reason = (reason or "").strip()
+    if len(reason) < 3:
+        raise DeskError("say why: a reason is required", "reason")
+    with database(db_url).session() as s:
+        if what == "segment":
+            seg = web_repo.segment_row(s, record_id)
+            if seg is None:
+                raise DeskError("that document no longer exists; reload the page")
+            key, name, pages = web_repo.segment_key(seg), seg.document.original_name, list(seg.pages)
+            said = f"{name} (p.{', '.join(map(str, pages))}) is set aside as not a compliance document."
+        else:
+            doc = web_repo.document_row(s, record_id)
+            if doc is None:
+                raise DeskError("that file no longer exists; reload the page")
+            key, name, pages = web_repo.file_key(doc), doc.original_name, []
+            said = f"{name} is set aside."
+        repo.record_action(s, actor, web_repo.SET_ASIDE, what, key, reason, {"file": name, "pages": pages})
+        s.commit()
+    return Outcome(said + " It has left the tray.")
+
+
+def reclassify(
+    db_url: str | None, actor: str, segment_id: int, doc_type: str, org_id: str | None, reason: str, as_of: date,
+    policy_path: Path | None = None,
+) -> Outcome:
+    """'This is a <kind>': read the document's fields again as that kind from its stored pages (no OCR), tie
+    it to its organization (the one chosen, else as the pipeline would), and check that organization's
+    requests again."""
+    from extractors.documents import EXTRACTORS, page_image_loader, uncertain_fields
+    from extractors.linking import hints_from_path, link_document
+    from extractors.model import FieldValue
+    from storage.settings import compliance_home
+
+    if doc_type not in EXTRACTORS:
+        raise DeskError("choose one of the five kinds of document", "doc_type")
+    with database(db_url).session() as s:
+        seg = web_repo.segment_row(s, segment_id)
+        if seg is None:
+            raise DeskError("that document no longer exists; reload the page")
+        doc = seg.document
+        pages = [p for p in (repo.cached_pages(s, doc.sha256) or []) if p.page_no in seg.pages]
+        if not pages:
+            raise DeskError("its pages are not stored; upload the file again")
+        images = {no: compliance_home() / rel for no, rel in repo.page_image_paths(s, doc.sha256).items()}
+        read = EXTRACTORS[doc_type](pages, page_image_loader(images))
+        fields = {name: read.get(name, FieldValue(None)) for name in FIELDS_BY_TYPE[doc_type]}
+        plain = {k: v.value for k, v in fields.items()}
+        org = web_repo.organization_row(s, org_id) if org_id else None
+        if org_id and org is None:
+            raise DeskError("choose an organization from the registry", "org_id")
+        if org is not None:
+            link = {"org_id": org.org_id, "status": "processed", "reason": None, "link_method": "manual",
+                    "link_confidence": 1.0, "link_evidence": f"linked by hand by {actor}", "link_candidates": []}
+        else:
+            orgs, requests = repo.load_organizations(s), repo.load_requests(s)
+            hints = hints_from_path(doc.relative_path, {o.org_id for o in orgs},
+                                    {r.request_id: r.org_id for r in requests})
+            found = link_document(doc_type, plain, hints, orgs, requests)
+            link = {"org_id": found.org_id, "status": "processed" if found.org_id else "unlinked",
+                    "reason": None if found.org_id else f"names no organization in the registry — {found.evidence}",
+                    "link_method": found.method, "link_confidence": found.confidence,
+                    "link_evidence": found.evidence, "link_candidates": list(found.candidates)}
+        before = seg.doc_type
+        web_repo.reread_segment(s, seg, doc_type, f"set by hand by {actor}", fields,
+                                uncertain_fields(doc_type, fields), link)
+        repo.record_action(s, actor, "reclassify_document", "document", str(doc.id), (reason or "").strip() or None,
+                           {"segment_id": seg.id, "doc_type": doc_type, "previous_doc_type": before,
+                            "org_id": link["org_id"]})
+        rids = web_repo.request_ids_of(s, [link["org_id"]]) if link["org_id"] else []
+        org_name = (org.name if org else None) or (
+            web_repo.organization_row(s, link["org_id"]).name if link["org_id"] else None)
+        read_count = sum(1 for v in fields.values() if v.value is not None)
+        s.commit()
+    from web.present import doc_type_name
+
+    tied = f" and tied to {org_name}" if org_name else "; it names no registered organization, so link it below"
+    verdicts = recheck(db_url, rids, as_of, policy_path)
+    return Outcome(f"Read again as a {doc_type_name(doc_type).lower()}: {read_count} field(s) read{tied}."
+                   + _verdict_note(verdicts), verdicts)
+
+
 # ------------------------------------------------------------------ uploads
 
 

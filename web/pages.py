@@ -197,12 +197,34 @@ def _fully_restricted(segments: list[Any], user: CurrentUser) -> bool:
 @router.get("/documents")
 def documents_page(request: Request) -> Response:
     user = require(request, "view")
+    params = request.query_params
+    q, status, kind = params.get("q", "").strip()[:200], params.get("status", ""), params.get("kind", "")
+    if status not in present.STATUS_WORDS:
+        status = ""
+    if kind != "none" and kind not in present.DOC_TYPE_NAMES:
+        kind = ""
+    try:
+        page = max(int(params.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    hidden = [k for k in present.DOC_TYPE_NAMES if not user.may_see(k)]
     with _db(request).session() as s:
-        docs = web_repo.recent_documents(s, limit=200)
+        docs, total = web_repo.find_documents(s, q, status, kind, page, hidden_kinds=hidden)
         content = web_repo.content_segments(s, docs)
         orgs = {o.org_id: o.name for o in web_repo.organization_rows(s)}
     restricted = {d.id for d in docs if _fully_restricted(content[d.id], user)}
-    return render(request, "documents.html", {"docs": docs, "orgs": orgs, "user": user, "restricted": restricted})
+    pages = max((total + web_repo.DOCUMENTS_PER_PAGE - 1) // web_repo.DOCUMENTS_PER_PAGE, 1)
+    from urllib.parse import urlencode
+
+    def page_url(n: int) -> str:
+        return "/documents?" + urlencode({k: v for k, v in (("q", q), ("status", status), ("kind", kind),
+                                                             ("page", n)) if v})
+
+    return render(request, "documents.html", {
+        "docs": docs, "orgs": orgs, "user": user, "restricted": restricted, "total": total, "page": page,
+        "pages": pages, "page_url": page_url, "f": {"q": q, "status": status, "kind": kind},
+        "statuses": ["processed", "unreadable", "rejected", "duplicate"],
+    })
 
 
 def _document_and_content(s: Any, document_id: int) -> tuple[Any, list[Any]]:
@@ -373,8 +395,9 @@ def request_new(request: Request, org_id: str = "") -> Response:
     require(request, "registry")
     with _db(request).session() as s:
         orgs = web_repo.organization_rows(s)
+        places = web_repo.places(s)
     return render(request, "request_form.html", {"v": {"org_id": org_id}, "creating": True, "orgs": orgs,
-                                                 "error": None})
+                                                 "error": None, "places": places})
 
 
 @router.get("/requests/{request_id}/edit")
@@ -386,7 +409,9 @@ def request_edit(request: Request, request_id: str) -> Response:
             raise HTTPException(404, f"There is no request {request_id}.")
         orgs = web_repo.organization_rows(s)
         values = request_form_values(row)
-    return render(request, "request_form.html", {"v": values, "creating": False, "orgs": orgs, "error": None})
+        places = web_repo.places(s)
+    return render(request, "request_form.html", {"v": values, "creating": False, "orgs": orgs, "error": None,
+                                                 "places": places})
 
 
 # ------------------------------------------------------------------ tray, sweeps, audit
