@@ -284,13 +284,15 @@ class PageInfo:
     source: str
     mean_conf: float
     image_path: str | None
+    rotation: int = 0  # how the page was turned upright and straightened before it was read (OCR)
+    skew: float = 0.0
 
 
 def page_infos(s: Session, sha256: str) -> list[PageInfo]:
     rows = s.scalars(select(PageTextRow).where(PageTextRow.sha256 == sha256).order_by(PageTextRow.page_no))
     return [
         PageInfo(r.page_no, float(r.page.get("width") or 612), float(r.page.get("height") or 792), r.source,
-                 r.mean_conf, r.image_path)
+                 r.mean_conf, r.image_path, int(r.page.get("rotation") or 0), float(r.page.get("skew") or 0.0))
         for r in rows
     ]
 

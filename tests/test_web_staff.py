@@ -310,7 +310,7 @@ def test_every_item_of_the_tray_can_be_cleared(desk: DeskData, tmp_path: Path) -
     done = c.post(f"/segments/{unlinked.id}/reclassify", data={
         "csrf_token": CSRF.search(done.text).group(1), "doc_type": "coi", "org_id": org.org_id,
         "reason": "the club's new name", "back": "/tray"})
-    assert "Read again as a certificate of liability insurance" in done.text and f"tied to {org.name}" in done.text
+    assert "Read again as: Certificate of liability insurance; " in done.text and f"tied to {org.name}" in done.text
     with database(url).session() as s:
         seg = web_repo.segment_row(s, unlinked.id)
         assert seg.status == "processed" and seg.org_id == org.org_id and seg.link_method == "manual"
@@ -394,3 +394,100 @@ def html_unescape(text: str) -> str:
     import html
 
     return html.unescape(text)
+
+
+# ------------------------------------------------------------------ legible evidence
+
+
+def test_a_page_zooms_to_200_dpi_in_the_frame_of_its_evidence_boxes(desk: DeskData) -> None:
+    import io
+
+    from PIL import Image
+
+    from storage import repository as repo
+    from storage import web_repo
+    from storage.db import database
+    from web.zoom import zoom_name
+
+    with database(desk.db_url).session() as s:
+        doc = next(d for d in repo.all_documents(s) if d.relative_path == "inbox/COI 2026.pdf")
+        info = web_repo.page_infos(s, doc.sha256)[0]
+    c = signed_in(desk_app(desk), "rita")
+    r = c.get(f"/documents/{doc.id}/pages/1/zoom.webp")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/webp"
+    image = Image.open(io.BytesIO(r.content))
+    assert image.size == (round(info.width * 200 / 72), round(info.height * 200 / 72))
+    kept = desk.home / "pages" / zoom_name(doc.sha256, 1)
+    assert kept.is_file() and kept.stat().st_size == len(r.content) < 600_000  # made once, kept compact
+    assert c.get(f"/documents/{doc.id}/pages/1/zoom.webp").content == r.content
+    assert c.get(f"/documents/{doc.id}/pages/99/zoom.webp").status_code == 404
+    page = c.get(f"/documents/{doc.id}").text
+    assert f'data-zoom-src="/documents/{doc.id}/pages/1/zoom.webp"' in page and 'data-zoom="in"' in page
+
+
+def test_a_background_check_page_does_not_zoom_for_a_viewer(desk: DeskData) -> None:
+    from storage import repository as repo
+    from storage.db import database
+
+    with database(desk.db_url).session() as s:
+        doc = next(d for d in repo.all_documents(s) if any(g.doc_type == "background_check" for g in d.segments))
+    assert signed_in(desk_app(desk), "vera").get(f"/documents/{doc.id}/pages/1/zoom.webp").status_code == 403
+
+
+def test_a_turned_and_straightened_scan_zooms_upright() -> None:
+    """A page scanned sideways and a little askew is turned and straightened as for reading, so a mark at a
+    place of the upright page is at the same place (in page percent) of the zoom image."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from web.zoom import make_zoom_image
+
+    upright = Image.new("L", (850, 1100), 255)  # 8.5 x 11 in at 100 dpi
+    ImageDraw.Draw(upright).rectangle((600, 150, 700, 250), fill=0)  # a mark near the top right
+    scanned = upright.rotate(-1.5, resample=Image.BICUBIC, fillcolor=255).rotate(90, expand=True, fillcolor=255)
+    raw = io.BytesIO()
+    scanned.save(raw, "PNG")
+    zoomed = Image.open(io.BytesIO(make_zoom_image(raw.getvalue(), "image/png", 1, 612, 792, rotation=90,
+                                                   skew=1.5))).convert("L")
+    assert zoomed.size == (1700, 2200)
+    assert zoomed.getpixel((1300, 400)) < 60  # the middle of the mark: dark
+    assert zoomed.getpixel((400, 400)) > 200 and zoomed.getpixel((1300, 1800)) > 200  # elsewhere: paper
+
+
+def test_implausible_values_are_pointed_out() -> None:
+    from datetime import date
+    from types import SimpleNamespace as N
+
+    from web.present import implausible
+
+    def seg(kind: str, **values: object) -> N:
+        return N(doc_type=kind, fields=[N(name=k, value=v, corrected_value=None) for k, v in values.items()])
+
+    odd = implausible(seg("coi", gl_each_occurrence=1_000_050, gl_aggregate=2_000_000,
+                          gl_effective=date(2026, 1, 1), gl_expiration=date(2026, 3, 1)))
+    assert set(odd) == {"gl_each_occurrence", "gl_expiration"}
+    assert "not a round amount" in odd["gl_each_occurrence"] and "59 days" in odd["gl_expiration"]
+    assert implausible(seg("coi", gl_each_occurrence=1_000_000, gl_effective="2026-01-01",
+                           gl_expiration="2027-01-01")) == {}
+    later = implausible(seg("health_permit", valid_from="2026-10-18", valid_to="2026-10-16"))
+    assert later == {"valid_to": "Valid to is before valid from"}
+    assert "gl_expiration" in implausible(seg("coi", issue_date="2026-11-01", gl_effective="2025-10-01",
+                                              gl_expiration="2026-09-30"))
+
+
+def test_the_document_page_highlights_an_implausible_reading(desk: DeskData, tmp_path: Path) -> None:
+    from storage import repository as repo
+    from storage.db import database
+
+    url, app = copied_desk(desk, tmp_path)
+    with database(url).session() as s:
+        doc = next(d for d in repo.all_documents(s) if d.relative_path == "inbox/COI 2026.pdf")
+        field = next(f for seg in doc.segments for f in seg.fields if f.name == "gl_each_occurrence")
+        field.corrected_value = 1_000_050
+        fid, doc_id = field.id, doc.id
+        s.commit()
+    page = signed_in(app, "rita").get(f"/documents/{doc_id}").text
+    assert re.search(rf'id="field-{fid}"[^>]*class="[^"]*implausible', page)
+    assert "$1,000,050 is not a round amount" in page and "Does not look right: Each occurrence" in page
+    database.cache_clear()

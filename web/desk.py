@@ -340,7 +340,7 @@ def reclassify(
 
     tied = f" and tied to {org_name}" if org_name else "; it names no registered organization, so link it below"
     verdicts = recheck(db_url, rids, as_of, policy_path)
-    return Outcome(f"Read again as a {doc_type_name(doc_type).lower()}: {read_count} field(s) read{tied}."
+    return Outcome(f"Read again as: {doc_type_name(doc_type)}; {read_count} field(s) read{tied}."
                    + _verdict_note(verdicts), verdicts)
 
 

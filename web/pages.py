@@ -249,10 +249,11 @@ def document_page(request: Request, document_id: int) -> Response:
     hidden = _restricted_pages(content, user)
     boxes: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for seg in segments:
+        odd = present.implausible(seg)
         for f in seg.fields:
             if f.page and f.bbox and len(f.bbox) == 4:
                 boxes[f.page].append({"id": f.id, "name": f.name, "bbox": f.bbox, "low": present.is_low(f.confidence),
-                                      "corrected": f.corrected_value is not None})
+                                      "corrected": f.corrected_value is not None, "implausible": f.name in odd})
     return render(request, "document.html", {
         "doc": doc, "pages": pages, "segments": segments, "hidden_pages": hidden, "boxes": boxes, "orgs": orgs,
         "history": history if not hidden else [h for h in history if h.details.get("segment_id")
@@ -278,6 +279,35 @@ def page_image(request: Request, document_id: int, page_no: int) -> Response:
                                headers={"Cache-Control": "private, max-age=3600"})
     except NotStored:
         raise _not_stored() from None
+
+
+@router.get("/documents/{document_id}/pages/{page_no}/zoom.webp")
+def page_zoom_image(request: Request, document_id: int, page_no: int) -> Response:
+    """The page at 200 dpi for reading small print (made from the original on first request, then kept)."""
+    from web import zoom
+
+    user = require(request, "view")
+    with _db(request).session() as s:
+        doc, content = _document_and_content(s, document_id)
+        if page_no in _restricted_pages(content, user) or _fully_restricted(content, user):
+            raise Forbidden(RESTRICTED_MESSAGE)
+        info = {p.page_no: p for p in web_repo.page_infos(s, doc.sha256)}.get(page_no)
+        sha, stored, media = doc.sha256, doc.stored_path, doc.media_type
+    if info is None:
+        raise HTTPException(404, "There is no such page.")
+    home = desk(request).home
+    rel = f"{PAGE_IMAGES}/{zoom.zoom_name(sha, page_no)}"
+    try:
+        data = read_stored(home, PAGE_IMAGES, rel)
+    except NotStored:
+        try:
+            original = read_stored(home, ORIGINALS, stored)
+        except NotStored:
+            raise _not_stored() from None
+        data = zoom.make_zoom_image(original, media or "", page_no, info.width, info.height, info.rotation,
+                                    info.skew)
+        zoom.keep(home, rel, data)
+    return Response(data, media_type="image/webp", headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.get("/documents/{document_id}/original")

@@ -191,10 +191,56 @@ def superseded_by(segments: list[Any]) -> dict[int, Any]:
     return out
 
 
+# A policy period that is "about a year" (leap years, a few days' grace either way).
+YEAR_DAYS = (330, 400)
+PERIODS = (("gl_effective", "gl_expiration"), ("umbrella_effective", "umbrella_expiration"))
+# An end that must not come before its start, by kind of document.
+ORDERED = {
+    "coi": (("gl_effective", "gl_expiration"), ("umbrella_effective", "umbrella_expiration"),
+            ("issue_date", "gl_expiration")),
+    "business_license": (("issue_date", "expiration_date"),),
+    "health_permit": (("valid_from", "valid_to"),),
+    "background_check": (("clearance_date", "expiration_date"),),
+}
+
+
+def _as_day(v: Any) -> date | None:
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    try:
+        return date.fromisoformat(str(v)[:10]) if v else None
+    except ValueError:
+        return None
+
+
+def implausible(seg: Any) -> dict[str, str]:
+    """Values that may be read with confidence yet do not look right, by field, with why: a limit that is not
+    a round amount, a policy period other than about a year, an end before its start (or an expiry before
+    the issue date). A person checks them against the page."""
+    values = {f.name: (f.corrected_value if f.corrected_value is not None else f.value) for f in seg.fields}
+    out: dict[str, str] = {}
+    for name in MONEY_FIELDS:
+        v = values.get(name)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 and v % 1000:
+            out[name] = f"${v:,.0f} is not a round amount: check the digits"
+    if seg.doc_type == "coi":
+        for start, end in PERIODS:
+            a, b = _as_day(values.get(start)), _as_day(values.get(end))
+            if a and b and b > a and not YEAR_DAYS[0] <= (b - a).days <= YEAR_DAYS[1]:
+                out[end] = f"a policy period of {(b - a).days} days; policies usually run a year"
+    for start, end in ORDERED.get(seg.doc_type or "", ()):
+        a, b = _as_day(values.get(start)), _as_day(values.get(end))
+        if a and b and b < a:
+            out[end] = f"{field_label(end)} is before {field_label(start).lower()}"
+    return out
+
+
 FILTERS = {
     "date": fmt_date, "value": fmt_value, "confidence": fmt_confidence, "low": is_low,
     "doctype": doc_type_name, "codeword": code_words, "label": field_label, "pct": pct,
-    "status": status_words, "linkwords": link_words, "why": staff_reason,
+    "status": status_words, "linkwords": link_words, "why": staff_reason, "implausible": implausible,
 }
 
 
