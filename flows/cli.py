@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import html
 import json
 import sys
 from datetime import date
@@ -16,7 +15,16 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from flows.cli_common import ComplianceApp, DbOption, announce_database, fail, out_console, say_if_empty, writable_file
+from flows.cli_common import (
+    ComplianceApp,
+    DbOption,
+    announce_database,
+    as_of_option,
+    fail,
+    out_console,
+    say_if_empty,
+    writable_file,
+)
 
 app = ComplianceApp(
     help="Check the compliance paperwork of groups renting school facilities (APS AC-11 requests).\n\n"
@@ -60,19 +68,11 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JS
                                            "scripts); messages for people go to standard error.")]
 FailOnFlaggedOption = Annotated[bool, typer.Option("--fail-on-flagged", help="Exit with code 1 when a request is "
                                                    "flagged (for scripts and schedulers).")]
-AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="Check as of this date (YYYY-MM-DD). Default: today.")
-]
+AsOfOption = as_of_option("Check as of this date (YYYY-MM-DD). Default: today.")
 
 
-def _as_of(value: str | None) -> date:
-    if not value:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        err.print(f"[red]--as-of '{value}' is not a date; write it as YYYY-MM-DD.[/red]")
-        raise typer.Exit(2) from None
+def _as_of(value: date | None) -> date:
+    return value or date.today()
 
 
 _fail = fail
@@ -504,19 +504,13 @@ def report(
             w.writerow(header)
             w.writerows(safe_row(rec) for rec in records + needing)
     elif file.suffix.lower() in (".html", ".htm"):
-        def table(head: tuple[str, ...], recs: list[tuple[str, ...]]) -> str:
-            cells = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in rec) + "</tr>\n" for rec in recs)
-            return "<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + f"</tr>\n{cells}</table>"
+        from storage.settings import shown_url
+        from web.app import make_templates
 
-        file.write_text(
-            "<!doctype html><meta charset=utf-8><title>Flagged facility-use requests</title>"
-            "<style>body{font-family:sans-serif}td,th{border:1px solid #ccc;padding:4px;vertical-align:top}"
-            "table{border-collapse:collapse}</style><h1>Flagged facility-use requests</h1>"
-            f"<p>{len(rows)} requests flagged. Made {html.escape(made)}.</p>" + table(header, records)
-            + f"<h2>Documents needing a person</h2><p>{len(problems)} documents.</p>"
-            + table(("file", "pages", "status", "reason"), problems),
-            encoding="utf-8",
-        )
+        page = make_templates().env.get_template("report.html").render(  # the desk's templates and words
+            rows=[r for r in rows if r.findings], orgs=orgs, problems=problems, made=made,
+            database=shown_url(db or ""))
+        file.write_text(page, encoding="utf-8")
     else:
         _fail("The report file must end in .csv or .html.")
     console.print(f"Wrote {file} ({len(records)} findings on {len(rows)} flagged requests; "

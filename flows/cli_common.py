@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 import traceback
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -85,6 +85,22 @@ DB_HELP = ("The database: a file path (SQLite) or a URL such as postgresql://use
            "stays the current database for the commands that follow (see `compliance use`). Default: the "
            "current database, else $COMPLIANCE_DATABASE_URL, else compliance.db in the data folder.")
 DbOption = Annotated[str | None, typer.Option("--db", help=DB_HELP, callback=resolve_db, show_default=False)]
+
+
+def parse_day(value: str | date) -> date:
+    """A --as-of value: a day written YYYY-MM-DD (Typer hands the command a date)."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a date; write it as YYYY-MM-DD") from None
+
+
+def as_of_option(help_text: str) -> Any:
+    """The --as-of option of a command: a date parameter, checked before the command runs."""
+    return Annotated[date | None, typer.Option("--as-of", parser=parse_day, metavar="YYYY-MM-DD", help=help_text,
+                                               show_default=False)]
 
 
 def say_if_empty(url: str | None) -> bool:

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from flows.cli_common import DbOption, fail, out_console
+from flows.cli_common import DbOption, fail, out_console, parse_day
 
 console = out_console()
 err = Console(stderr=True, soft_wrap=True)
@@ -27,16 +27,6 @@ class NoticeStatus(StrEnum):
     dry_run = "dry_run"
     failed = "failed"
     pending = "pending"
-
-
-def _date(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        err.print(f"[red]--as-of '{value}' is not a date; write it as YYYY-MM-DD.[/red]")
-        raise typer.Exit(2) from None
 
 
 def serve(
@@ -69,7 +59,8 @@ def serve(
 
 
 def sweep(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Sweep as of this date (YYYY-MM-DD). Default: today "
+    as_of: Annotated[date | None, typer.Option("--as-of", parser=parse_day, metavar="YYYY-MM-DD",
+                                               help="Sweep as of this date (YYYY-MM-DD). Default: today "
                                               "in the district's time zone.")] = None,
     db: DbOption = None,
     notices: Annotated[bool, typer.Option(help="Send the notices that follow (--no-notices: only check).")] = True,
@@ -87,7 +78,7 @@ def sweep(
     from flows.sweep import nightly_sweep_flow, summary_dict
     from flows.sweep import sweep as run_sweep
 
-    day = _date(as_of)
+    day = as_of
     if policy is not None and not policy.is_file():
         fail(f"The policy file {policy} does not exist: check the name, or leave out --policy.")
     settings = load_settings()

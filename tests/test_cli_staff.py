@@ -274,3 +274,17 @@ def test_web_writes_an_access_log(tmp_path: Path) -> None:
         _, stderr = server.communicate(timeout=30)
     access = [line for line in stderr.splitlines() if '"GET /login HTTP/1.1" 200' in line]
     assert access and "127.0.0.1" in access[0], stderr[-2000:]
+
+
+def test_the_html_report_is_the_desks_page_in_local_time(ran: Path, tmp_path: Path) -> None:
+    import re
+
+    out = tmp_path / "flagged.html"
+    done = compliance(ran, "report", str(out))
+    assert done.returncode == 0, done.stderr
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and "Flagged facility-use requests" in page
+    assert re.search(r"Made \w{3} \d{1,2}, \d{4} \d{1,2}:\d{2} [AP]M M[SD]T", page)  # the district's time, said
+    first = page.index("<tbody>")
+    assert page.index("Must be fixed", first) < page.index("Check</span>", first)  # what blocks comes first
+    assert "COI_MISSING" not in page and "Insurance certificate missing" in page

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from flows.cli_common import DbOption, fail, out_console, say_if_empty
+from flows.cli_common import DbOption, fail, out_console, parse_day, say_if_empty
 
 console = out_console()
 err = Console(stderr=True, soft_wrap=True)
@@ -106,7 +106,8 @@ def web(
     host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 for every interface).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on (1-65535).", min=1, max=65535)] = 8000,
     db: DbOption = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Check as of this date (YYYY-MM-DD) instead of "
+    as_of: Annotated[date | None, typer.Option("--as-of", parser=parse_day, metavar="YYYY-MM-DD",
+                                               help="Check as of this date (YYYY-MM-DD) instead of "
                                               "today, e.g. to review a corpus.")] = None,
     https_only: Annotated[bool | None, typer.Option(
         "--https-only/--allow-http",
@@ -126,12 +127,7 @@ def web(
 
     from web.app import create_app
 
-    day = None
-    if as_of:
-        try:
-            day = date.fromisoformat(as_of)
-        except ValueError:
-            fail(f"--as-of '{as_of}' is not a date; write it as YYYY-MM-DD.")
+    day = as_of
     problem = port_problem(host, port)
     if problem:
         fail(problem)
