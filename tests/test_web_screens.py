@@ -120,3 +120,21 @@ def test_the_tray_empties_in_the_browser(browser, server: str, desk: DeskData) -
     assert no_sideways_scroll(page)
     looked_at(page, "tray-after", size)
     page.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_sign_in_band_is_drawn_once(browser, server: str, size) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """The dark band is at the top only: below the card the page is the desk's light background."""
+    from PIL import Image
+
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    page.goto(server + "/login")
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"screen-{size[0]}x{size[1]}-login.png"
+    page.screenshot(path=str(path))
+    with Image.open(path) as im:
+        rgb = im.convert("RGB")
+        top = rgb.getpixel((10, 100))
+        below = [rgb.getpixel((10, y)) for y in range(240, size[1], 10)]
+    assert sum(top) < 200 and all(sum(px) > 600 for px in below), (top, [px for px in below if sum(px) <= 600][:3])
+    page.close()
