@@ -184,6 +184,20 @@ def _progress_bar(files_found: list[Path]):  # type: ignore[no-untyped-def]
     return progress
 
 
+def _words(status: str) -> str:
+    """A status as staff say it (the desk's words)."""
+    from web.present import status_words
+
+    return status_words(status)
+
+
+def _reason_words(reason: str) -> str:
+    """A reason in staff words first; the reader's own account is for the desk's Details fold and --json."""
+    from web.present import staff_reason
+
+    return staff_reason(reason)["main"] or reason
+
+
 def _print_ingest_summary(summary) -> None:  # type: ignore[no-untyped-def]
     t = Table(title="Ingest summary")
     t.add_column("")
@@ -204,7 +218,7 @@ def _print_ingest_summary(summary) -> None:  # type: ignore[no-untyped-def]
         p.add_column("status")
         p.add_column("reason", overflow="fold")
         for path, status, reason in summary.problems:
-            p.add_row(escape(path), status, escape(reason))
+            p.add_row(escape(path), _words(status), escape(_reason_words(reason)))
         console.print(p)
 
 
@@ -404,7 +418,7 @@ def _print_status(db: str | None, limit: int | None = None) -> None:
         for col in ("file", "pages", "status", "reason"):
             p.add_column(col, overflow="fold")
         for row in problems:
-            p.add_row(*map(escape, row))
+            p.add_row(*map(escape, (*row[:2], _words(row[2]), _reason_words(row[3]))))
         console.print(p)
 
 
