@@ -69,14 +69,31 @@ def resolve_db(ctx: typer.Context, value: str | None) -> str | None:
     if value:
         from sqlalchemy.exc import OperationalError
 
-        from storage.db import database
+        from storage.db import make_engine
 
-        try:
-            database(url)  # only a database that opens becomes the current one
+        engine = make_engine(url)
+        try:  # only a database that opens becomes the current one (opened, not migrated: `doctor` looks at that)
+            with engine.connect():
+                pass
         except OperationalError:
             fail(explain(OperationalError("", None, Exception()))[0])
+        finally:
+            engine.dispose()
         record_current_database(url)
         source = "--db; now the current database"
+    announce_database(url, source)
+    return url
+
+
+def look_at_db(ctx: typer.Context, value: str | None) -> str | None:
+    """--db of a command that examines a database (doctor): resolved like every --db, but not opened and not
+    made current, so a database that does not open is that command's finding."""
+    if ctx.resilient_parsing:
+        return value
+    try:
+        url, source = database_choice(value)
+    except DatabaseChoiceError as e:
+        fail(str(e))
     announce_database(url, source)
     return url
 
@@ -85,6 +102,9 @@ DB_HELP = ("The database: a file path (SQLite) or a URL such as postgresql://use
            "stays the current database for the commands that follow (see `compliance use`). Default: the "
            "current database, else $COMPLIANCE_DATABASE_URL, else compliance.db in the data folder.")
 DbOption = Annotated[str | None, typer.Option("--db", help=DB_HELP, callback=resolve_db, show_default=False)]
+LookDbOption = Annotated[str | None, typer.Option("--db", help="The database to check: a file path (SQLite) or a "
+                                                  "URL. Default: the current database.", callback=look_at_db,
+                                                  show_default=False)]
 
 
 def parse_day(value: str | date) -> date:

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from flows.cli_common import DbOption, fail, out_console, parse_day
+from flows.cli_common import DbOption, LookDbOption, fail, out_console, parse_day
 
 console = out_console()
 err = Console(stderr=True, soft_wrap=True)
@@ -156,7 +156,7 @@ def notices(
 
 
 def doctor(
-    db: DbOption = None,
+    db: LookDbOption = None,
     smtp: Annotated[bool, typer.Option(help="Also connect to the mail server.")] = True,
 ) -> None:
     """Check the set-up: Tesseract and its version, the database (reachable, migrated), folders writable,
