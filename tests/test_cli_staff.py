@@ -288,3 +288,18 @@ def test_the_html_report_is_the_desks_page_in_local_time(ran: Path, tmp_path: Pa
     first = page.index("<tbody>")
     assert page.index("Must be fixed", first) < page.index("Check</span>", first)  # what blocks comes first
     assert "COI_MISSING" not in page and "Insurance certificate missing" in page
+
+
+def test_settings_are_read_by_pydantic_settings_with_the_environment_on_top(tmp_path: Path) -> None:
+    from flows.service_settings import load_settings
+
+    (tmp_path / "config.toml").write_text('[smtp]\nfrom = "file@x.org"\nport = "many"\n[notices]\n'
+                                          'reminder_days = [10, 5]\n[watch]\nspeed = 3\n')
+    s = load_settings(tmp_path, {"COMPLIANCE_SMTP_FROM": "env@x.org", "COMPLIANCE_NOTICES_STAFF": "a@x.org; b@x.org",
+                                 "COMPLIANCE_WATCH_EVENTS": "off", "FROM": "not-ours@x.org"})
+    assert s.smtp.sender == "env@x.org" and s.smtp.port == 25  # a value that cannot be used keeps the default
+    assert s.notices.staff == ["a@x.org", "b@x.org"] and s.notices.reminder_days == [10, 5]
+    assert s.watch.events is False
+    assert any("[smtp] port = 'many'" in p and "using 25" in p for p in s.problems)
+    assert any("[watch] speed is not a setting" in p for p in s.problems)
+    assert load_settings(tmp_path, {}).smtp.sender == "file@x.org"
