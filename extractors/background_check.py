@@ -23,10 +23,11 @@ from extractors.fieldread import (
     field_of,
     fixed_field,
     looks_like_person,
-    parse_date_words,
     read_labelled,
     with_row_mates,
 )
+from extractors.labelvalue import EXPIRY_CUE, NOT_EXPIRY_WORDS, ordered, parse_end_date, parse_start_date, sentence_date
+from extractors.labelvalue import EXPIRY_LABELS as SHARED_EXPIRY_LABELS
 from extractors.model import FieldValue, PageText, Word
 
 NAME_LABELS = [
@@ -95,27 +96,9 @@ CLEARED_LABELS = [
     "Cleared Date",
 ]
 CLEARED_LABELS_2 = ["Issue Date", "Date Issued", "Issued", "Issued On", "Effective Date", "Valid From"]
-EXPIRY_LABELS = [
-    "Expiration Date",
-    "Expiration",
-    "Expires",
-    "Expires On",
-    "Expire Date",
-    "Exp Date",
-    "Exp",
-    "Valid Through",
-    "Valid Thru",
-    "Valid Until",
-    "Valid To",
-    "Good Through",
-    "Renewal Date",
-    "Renewal Due",
-    "Renew By",
-    "Recheck Due",
-    "Re-check Due",
-    "Expiry Date",
-    "Expiry",
-]
+# A clearance's end of validity (the shared family) and the re-check a clearance card is due for;
+# 'renewal date' / 'renew by' are reminders, not the end of the clearance.
+EXPIRY_LABELS = [*SHARED_EXPIRY_LABELS, "Recheck Due", "Re-check Due", "Recheck Date", "Re-clearance Due"]
 
 _NOT_CLEARED = re.compile(
     r"(?i)\bnot[\s\-]+(?:cleared|approved|eligible|recommended)\b|\bdenied\b|\bineligible\b|\bdisqualified\b|"
@@ -254,6 +237,9 @@ def _date_by_sentence(pages: Sequence[PageText], pat: re.Pattern[str], what: str
     return None
 
 
+_RENEW = re.compile(r"(?i)\brenew\w*|\breminder\b")
+
+
 def extract_background_check(
     pages: list[PageText], images: Callable[[int], Image.Image | None] | None = None
 ) -> dict[str, FieldValue]:
@@ -271,19 +257,22 @@ def extract_background_check(
     status = _status(pages)
 
     cleared = read_labelled(
-        pages, CLEARED_LABELS, parse_date_words, "clearance date", not_after=["not", "check", "background"]
+        pages, CLEARED_LABELS, parse_start_date, "clearance date", not_after=["not", "check", "background"]
     )
     if cleared is None:
-        cleared = read_labelled(pages, CLEARED_LABELS_2, parse_date_words, "clearance date")
+        cleared = read_labelled(pages, CLEARED_LABELS_2, parse_start_date, "clearance date")
         if cleared:
             cleared.reliability = REL_GUESS
     if cleared is None:
         cleared = _date_by_sentence(pages, _CLEAR_SENT, "clearance date")
-    expires = read_labelled(pages, EXPIRY_LABELS, parse_date_words, "expiration date")
+    expires = read_labelled(
+        pages, EXPIRY_LABELS, parse_end_date, "expiration date", not_after=NOT_EXPIRY_WORDS
+    )
     if expires is None:
-        expires = _date_by_sentence(pages, _EXPIRY_SENT, "expiration date")
+        expires = sentence_date(pages, EXPIRY_CUE, "expiration date", end=True, refuse=_RENEW)
     if expires is not None and cleared is not None and expires.value == cleared.value:
         expires = None
+    cleared, expires = ordered(cleared, expires)
 
     out = {
         "person_name": field_of(name),

@@ -1,0 +1,363 @@
+"""The label -> value core the letter, license, permit and clearance readers share.
+
+A person reads a date or a name off any paper by the words printed with it, whatever the layout:
+the label to its left or over it (also a row of headers with the values in the cells underneath),
+or a sentence ('This license is valid through June 30, 2027'). This module holds the label
+families those readers look for (one family stands for all the wordings issuers print) and the
+moves that find values by them, each value wrapped with the words it came from.
+
+Safe when unsure: every move returns None rather than a value it cannot tie to its label or cue.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable, Sequence
+from datetime import date
+from itertools import pairwise
+
+from extractors import layout
+from extractors.fieldread import (
+    REL_BELOW,
+    REL_SENTENCE,
+    Found,
+    dates_in,
+    find_labels,
+    repair_date_text,
+)
+from extractors.model import PageText, Word
+from extractors.normalize import _MONTHS, MONTH_RE, find_dates
+
+# ----------------------------------------------------------------------------- label families
+# The end of a period of validity, as licenses, permits, cards and letters print it.
+EXPIRY_LABELS = [
+    "Expiration Date",
+    "Expiration",
+    "Expires",
+    "Expires On",
+    "Expire Date",
+    "Expiry Date",
+    "Expiry",
+    "Exp Date",
+    "Exp",
+    "Exp.",
+    "Valid Through",
+    "Valid Thru",
+    "Valid Until",
+    "Valid Till",
+    "Valid To",
+    "Good Through",
+    "Good Thru",
+    "Good Until",
+    "End Date",
+    "Eligible Through",
+    "Eligible Until",
+    "Eligible Thru",
+    "Cleared Through",
+    "Cleared Until",
+    "Date of Expiration",
+    "Expiration Date of License",
+    "License Expires",
+    "Permit Expires",
+    "Card Expires",
+    "Clearance Expires",
+    "Not Valid After",
+]
+# A renewal date is not an expiry (a license is often renewed before it lapses): never read as one.
+NOT_EXPIRY_WORDS = ["renewal", "renew", "renewed", "reminder", "notice", "fee", "late"]
+
+# The start of a period of validity / the day a paper was issued.
+ISSUE_LABELS = [
+    "Date Issued",
+    "Issue Date",
+    "Issued",
+    "Issued On",
+    "Date of Issue",
+    "Issuance Date",
+    "Effective Date",
+    "Effective",
+    "Valid From",
+    "Start Date",
+    "Registration Date",
+    "License Date",
+    "Date Registered",
+]
+
+# Cue phrases of sentences: the date (or period) that follows is the end / start / whole period.
+EXPIRY_CUE = re.compile(
+    r"(?i)\b(?:(?:is|are|remains?|shall\s+be|will\s+be)\s+)?(?:valid|good|effective|in\s+effect|in\s+force|eligible|"
+    r"cleared)\s+(?:through|thru|until|till|to)\b|\bexpires?(?:\s+on)?\b|\bexpiring(?:\s+on)?\b|"
+    r"\bexpiration\s+(?:date\s+)?(?:of|is|on)?\b|\bnot\s+valid\s+after\b|\bends?\s+on\b"
+)
+ISSUE_CUE = re.compile(
+    r"(?i)\b(?:issued|granted|approved|cleared|completed|effective|registered)\s+(?:on|as\s+of)\b|"
+    r"\bdated\b|\beffective\b"
+)
+PERIOD_CUE = re.compile(
+    r"(?i)\b(?:valid|good|effective|in\s+effect)\s+(?:for\s+the\s+period|from|during|for)\b|\bfor\s+the\s+period\b|"
+    r"\b(?:license|licensing|permit|registration|term|coverage)\s+(?:period|term|year)\b|\bperiod\s+of\b|\bfrom\b"
+)
+RANGE_SEP = r"\s*(?:-|–|—|to|through|thru|until|till)\s*"
+
+
+# ----------------------------------------------------------------------------- typed dates
+_MONTH_YEAR = re.compile(
+    rf"(?i)(?<![\w/])(?P<m>{MONTH_RE})[\s,'‘’]*(?P<y>(?:19|20)\d\d)\b|(?<![\d/])(?P<mn>0?[1-9]|1[0-2])\s*[/-]\s*(?P<yn>(?:19|20)\d\d)(?![\d/])"
+)
+
+
+def month_year(text: str, end: bool) -> date | None:
+    """'Jun 2028', "Dec '2026", '06/2028': a month with no day (cards valid 'through the month
+    shown'). As an end of validity it means the month's last day; as a start, its first."""
+    m = _MONTH_YEAR.search(repair_date_text(text))
+    if not m:
+        return None
+    if m.group("m"):
+        month = _MONTHS.get(m.group("m").lower().rstrip(".")[:3])
+        year = int(m.group("y"))
+    else:
+        month, year = int(m.group("mn")), int(m.group("yn"))
+    if not month or not 1900 < year < 2100:
+        return None
+    day = calendar.monthrange(year, month)[1] if end else 1
+    return date(year, month, day)
+
+
+def parse_end_date(words: list[Word]) -> date | None:
+    """An end of validity: a full date, else a month and year (its last day)."""
+    text = layout.text_of(words)
+    ds = dates_in(text)
+    return ds[0] if ds else month_year(text, end=True)
+
+
+def parse_start_date(words: list[Word]) -> date | None:
+    text = layout.text_of(words)
+    ds = dates_in(text)
+    return ds[0] if ds else None
+
+
+_SHORT_RANGE = re.compile(
+    rf"(?i)\b(?P<m>{MONTH_RE})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?{RANGE_SEP}(?:(?P<m2>{MONTH_RE})\s+)?"
+    r"(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"
+)
+
+
+def date_range(text: str) -> tuple[date, date] | None:
+    """'March 1, 2026 through February 28, 2027', '04/23/2027 - 04/24/2027', 'April 23-24, 2027':
+    two dates joined by a range word, the first not after the second."""
+    fixed = repair_date_text(text)
+    m = _SHORT_RANGE.search(fixed)
+    if m:
+        a = dates_in(f"{m.group('m')} {m.group('d1')}, {m.group('y')}")
+        b = dates_in(f"{m.group('m2') or m.group('m')} {m.group('d2')}, {m.group('y')}")
+        if a and b and a[0] <= b[0]:
+            return a[0], b[0]
+    found = [(d, s, e) for d, s, e in find_dates(fixed) if 1900 < d.year < 2100]
+    for (d1, _, e1), (d2, s2, _) in pairwise(found):
+        between = fixed[e1:s2]
+        if re.fullmatch(RANGE_SEP, between) or re.fullmatch(r"\s*(?:and|&)\s*", between):
+            if d1 <= d2:
+                return d1, d2
+    return None
+
+
+# ----------------------------------------------------------------------------- sentences
+def _flat(page: PageText) -> tuple[str, list[tuple[int, int, Word]]]:
+    """The page as one running text (lines in reading order), with each word's character span."""
+    text = ""
+    spans: list[tuple[int, int, Word]] = []
+    for line in page.lines():
+        for w in line:
+            spans.append((len(text), len(text) + len(w.text), w))
+            text += w.text + " "
+    return text, spans
+
+
+def _words_between(spans: list[tuple[int, int, Word]], start: int, end: int) -> list[Word]:
+    return [w for s, e, w in spans if s < end and e > start]
+
+
+_ABBREV = re.compile(rf"(?i)(?:{MONTH_RE}|[a-z]|no|st|dr|mr|ms|mrs|inc|co)\.$")
+
+
+def _sentence_head(text: str) -> str:
+    """Text up to the end of its sentence (a '.' after 'Dec' or 'Inc' does not end one)."""
+    for m in re.finditer(r"[.;](?=\s|$)", text):
+        word = text[: m.end()].split()[-1] if text[: m.end()].split() else ""
+        if m.group(0) == "." and (_ABBREV.fullmatch(word.lstrip("(\"'")) is not None or re.search(r"\d\.$", word) and m.end() < len(text)
+                                  and re.match(r"\s*\d", text[m.end():])):
+            continue
+        return text[: m.start()]
+    return text
+
+
+def sentence_date(
+    pages: Sequence[PageText],
+    cue: re.Pattern[str],
+    what: str,
+    end: bool,
+    reach: int = 45,
+    refuse: re.Pattern[str] | None = None,
+) -> Found | None:
+    """The date printed right after a cue phrase in running text ('valid through June 30, 2027').
+    The date must follow within `reach` characters without a sentence ending in between."""
+    for page in pages:
+        text, spans = _flat(page)
+        for m in cue.finditer(text):
+            before = text[max(0, m.start() - 30) : m.start()]
+            if refuse is not None and (refuse.search(before) or refuse.search(m.group(0))):
+                continue
+            tail = text[m.end() : m.end() + reach]
+            tail = _sentence_head(tail)
+            fixed = repair_date_text(tail)
+            ds = [(d, s) for d, s, _ in find_dates(fixed) if 1900 < d.year < 2100]
+            value: date | None = None
+            pos = 0
+            if ds and ds[0][1] <= 20:
+                value, pos = ds[0]
+            elif end:
+                my = _MONTH_YEAR.search(fixed)
+                if my and my.start() <= 20:
+                    value, pos = month_year(my.group(0), end=True), my.start()
+            if value is None:
+                continue
+            words = _words_between(spans, m.start(), m.end() + pos + 20)
+            return Found(value, page, words, f"sentence '{m.group(0).strip()} ...' ({what})", REL_SENTENCE)
+    return None
+
+
+def sentence_range(pages: Sequence[PageText], cue: re.Pattern[str], what: str) -> tuple[Found, Found] | None:
+    """A period stated in running text: 'valid for the period March 1, 2026 through February 28, 2027',
+    'License Period: 07/01/2026 to 06/30/2027'."""
+    for page in pages:
+        text, spans = _flat(page)
+        for m in cue.finditer(text):
+            tail = text[m.end() : m.end() + 70]
+            rng = date_range(tail)
+            if not rng:
+                continue
+            words = _words_between(spans, m.start(), m.end() + 70)
+            words = [w for w in words if not re.fullmatch(r"\W*", w.text)]
+            method = f"sentence '{m.group(0).strip()} ... to ...' ({what})"
+            return (
+                Found(rng[0], page, words, method + " start", REL_SENTENCE),
+                Found(rng[1], page, words, method + " end", REL_SENTENCE),
+            )
+    return None
+
+
+# ----------------------------------------------------------------------------- header rows
+Parser = Callable[[list[Word]], object]
+
+
+def header_cells(
+    pages: Sequence[PageText],
+    columns: dict[str, tuple[list[str], Parser]],
+    min_columns: int = 2,
+) -> dict[str, Found]:
+    """A row of column headers ('ISSUED   EXP', 'License No.  Issue Date  Expires') with each value in
+    the cell under its header. Labels count as a header row when at least `min_columns` of the
+    wanted columns stand side by side on one row; each value is the first line under its header
+    whose words lie within that header's column (between the neighbouring headers)."""
+    for page in pages:
+        hits: list[tuple[str, list[Word]]] = []
+        for key, (labels, _) in columns.items():
+            for _label, span in find_labels(page, labels):
+                hits.append((key, span))
+        if len(hits) < min_columns:
+            continue
+        # group the hits into rows by their vertical centre
+        hits.sort(key=lambda h: layout.bbox(h[1])[1])  # type: ignore[index]
+        rows: list[list[tuple[str, list[Word]]]] = []
+        for key, span in hits:
+            cy = sum(w.cy for w in span) / len(span)
+            h = max(w.height for w in span)
+            for row in rows:
+                rcy = sum(w.cy for w in row[0][1]) / len(row[0][1])
+                if abs(rcy - cy) <= 0.8 * h:
+                    row.append((key, span))
+                    break
+            else:
+                rows.append([(key, span)])
+        for row in rows:
+            keys = {k for k, _ in row}
+            if len(keys) < min_columns:
+                continue
+            row.sort(key=lambda h: h[1][0].x0)
+            out: dict[str, Found] = {}
+            for i, (key, span) in enumerate(row):
+                if key in out:
+                    continue
+                b = layout.bbox(span)
+                assert b
+                h = max(b[3] - b[1], 6.0)
+                left = (layout.bbox(row[i - 1][1])[2] if i else 0.0) + 1  # type: ignore[index]
+                right = layout.bbox(row[i + 1][1])[0] - 1 if i + 1 < len(row) else page.width  # type: ignore[index]
+                left = max(left, b[0] - 4 * h) if i else b[0] - 4 * h
+                under = [
+                    w
+                    for w in page.words
+                    if w.y0 > b[3] - 0.2 * h
+                    and w.y0 < b[3] + 5 * h
+                    and w.x0 >= left - 2
+                    and w.x0 < right
+                    and re.search(r"[A-Za-z0-9]", w.text)
+                    and w not in span
+                ]
+                if not under:
+                    continue
+                first = min(under, key=lambda w: w.y0)
+                cell = sorted(
+                    [w for w in under if abs(w.cy - first.cy) <= 0.5 * max(first.height, 4)], key=lambda w: w.x0
+                )
+                value = columns[key][1](cell)
+                if value is None or value == "":
+                    continue
+                out[key] = Found(
+                    value, page, cell, f"cell under the header '{layout.text_of(span)}' ({key})", REL_BELOW
+                )
+            if len(out) >= 1:
+                return out
+    return {}
+
+
+def column_dates(pages: Sequence[PageText], headers: list[str], stop_gap: float = 4.0) -> list[Found]:
+    """Every date in a table column under a header ('Date', 'Event Date'): the rows of an event's
+    dates. The column runs down from the header while its rows keep coming."""
+    for page in pages:
+        for _label, span in find_labels(page, headers):
+            b = layout.bbox(span)
+            assert b
+            h = max(b[3] - b[1], 6.0)
+            x0, x1 = b[0] - 3 * h, b[2] + 6 * h
+            cands = sorted(
+                (w for w in page.words if w.y0 > b[3] - 0.2 * h and x0 <= w.cx <= x1 and w not in span),
+                key=lambda w: w.y0,
+            )
+            found: list[Found] = []
+            last_y = b[3]
+            for w in cands:
+                if w.y0 - last_y > stop_gap * h:
+                    break
+                line = sorted(
+                    [o for o in page.words if o.line == w.line and x0 <= o.cx <= x1], key=lambda o: o.x0
+                )
+                ds = dates_in(layout.text_of(line))
+                if ds and not any(f.words == line for f in found):
+                    found.append(Found(ds[0], page, line, f"date column under '{layout.text_of(span)}'", REL_BELOW))
+                    last_y = w.y1
+            if found:
+                return found
+    return []
+
+
+def ordered(start: Found | None, end: Found | None) -> tuple[Found | None, Found | None]:
+    """A period starts before it ends: dates that contradict each other are both left for a person
+    rather than one of them guessed."""
+    if start is None or end is None:
+        return start, end
+    a, b = start.value, end.value
+    if isinstance(a, date) and isinstance(b, date) and a > b:
+        return None, None
+    return start, end
