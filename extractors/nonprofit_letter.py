@@ -71,7 +71,7 @@ _NEGATIVE = re.compile(
 _POSITIVE = re.compile(r"(?i)exempt|recogni[sz]ed|described\s+in|qualif|section|code|subsection|status")
 _CITY_ZIP = re.compile(r"[A-Za-z][A-Za-z .'\-]*,?\s+[A-Z]{2}[\s.,]+\d{5}(?:-\d{4})?\b")
 _STREET = re.compile(
-    r"(?i)^(?:\d+[A-Z]?\s|p\.?\s*o\.?\s*box|post\s+office|suite|ste\b|apt|c/o|attn|room|rm\b|one\s)"
+    r"(?i)^(?:\d+[A-Z]?\s|p\.?\s*o\.?\s*box|post\s+office|suite|ste\b|apt|c/o|attn|room|rm\b|one\s|%\s*\w|in\s+care\s+of)"
 )
 _IRS_BLOCK = re.compile(
     r"(?i)internal\s+revenue|treasury|\birs\b|tax\s+exempt\s+and\s+government|mail\s+stop|p\.?\s*o\.?\s*box\s+2508|"
@@ -275,7 +275,7 @@ def addressee_block(page: PageText, max_name_rows: int = 2) -> Found | None:
             break
     left = []
     for line in lines:
-        ws = [w for w in line if w.x0 < col and w.y1 <= limit + 2 and re.search(r"[A-Za-z0-9&]", w.text)]
+        ws = [w for w in line if w.x0 < col and w.y1 <= limit + 2 and re.search(r"[A-Za-z0-9&%]", w.text)]
         if ws:
             # a name running on past the column edge with ordinary word gaps is still the name
             caps = all(x.text.upper() == x.text for x in ws)
@@ -314,7 +314,7 @@ def addressee_block(page: PageText, max_name_rows: int = 2) -> Found | None:
         name_rows: list[list[Word]] = []
         for r in block[:-1]:
             t = " ".join(w.text for w in r)
-            if _STREET.search(clean_words_text(r)):
+            if _STREET.search(clean_words_text(r)) or _STREET.search(t):  # street, P.O. box, care-of line
                 break
             if dates_in(t) or _HEAD_LABEL.search(t):  # a labelled line of the letter head, not the addressee
                 name_rows = []
