@@ -170,12 +170,30 @@ def _status_line(page: PageText) -> list[Word] | None:
     return None
 
 
+_CLOSING = re.compile(r"(?i)^\W*(?:sincerely|regards|best\s+regards|respectfully|thank\s+you|thanks)\b")
+_JOB_TITLE = re.compile(
+    r"(?i)\b(?:director|coordinator|manager|specialist|officer|supervisor|administrator|analyst|clerk|"
+    r"superintendent|principal|technician|assistant|secretary|chief|head|president|representative)\b"
+)
+
+
+def _signer(lines: list[list[Word]], i: int) -> bool:
+    """Line i is the signer of a letter, not its subject: it follows the closing ('Sincerely,') or has the
+    signer's job title printed under it."""
+    if any(_CLOSING.search(" ".join(w.text for w in ln)) for ln in lines[max(0, i - 4) : i]):
+        return True
+    return i + 1 < len(lines) and bool(_JOB_TITLE.search(" ".join(w.text for w in lines[i + 1])))
+
+
 def _person_by_structure(pages: Sequence[PageText]) -> Found | None:
     """A badge: the name is the name-like line printed nearest above (or below) the status line."""
     for page in pages:
         anchor = _status_line(page)
         cands: list[tuple[float, list[Word], str]] = []
-        for line in page.lines():
+        lines = page.lines()
+        for i, line in enumerate(lines):
+            if _signer(lines, i):
+                continue
             line = with_row_mates(page, line)
             text = re.sub(r"\s+,", ",", clean_words_text(line))
             if not looks_like_person(text):

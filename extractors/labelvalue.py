@@ -185,8 +185,7 @@ def _sentence_head(text: str) -> str:
     """Text up to the end of its sentence (a '.' after 'Dec' or 'Inc' does not end one)."""
     for m in re.finditer(r"[.;](?=\s|$)", text):
         word = text[: m.end()].split()[-1] if text[: m.end()].split() else ""
-        if m.group(0) == "." and (_ABBREV.fullmatch(word.lstrip("(\"'")) is not None or re.search(r"\d\.$", word) and m.end() < len(text)
-                                  and re.match(r"\s*\d", text[m.end():])):
+        if m.group(0) == "." and _ABBREV.fullmatch(word.lstrip("(\"'")) is not None:
             continue
         return text[: m.start()]
     return text

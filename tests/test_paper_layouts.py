@@ -49,7 +49,8 @@ def test_month_year_and_ranges_are_read_as_people_read_them():
     assert month_year("Expires: Jun 2028", end=True) == date(2028, 6, 30)
     assert month_year("EXP 02/2028", end=True) == date(2028, 2, 29)
     assert month_year("Valid from Mar 2027", end=False) == date(2027, 3, 1)
-    assert date_range("valid for the period July 1, 2026 through June 30, 2027") == (date(2026, 7, 1), date(2027, 6, 30))
+    period = (date(2026, 7, 1), date(2027, 6, 30))
+    assert date_range("valid for the period July 1, 2026 through June 30, 2027") == period
     assert date_range("Event dates: April 23-24, 2027") == (date(2027, 4, 23), date(2027, 4, 24))
     assert date_range("07/01/26 to 06/30/27") == (date(2026, 7, 1), date(2027, 6, 30))
     assert date_range("06/30/27 to 07/01/26") is None  # a period never ends before it starts
@@ -379,3 +380,24 @@ def test_a_clearance_renewal_reminder_is_not_its_expiry(tmp_path, wording):
     v = _values(extract_background_check(_pages(tmp_path, "bg_renew", items)))
     assert v["status"] == "cleared"
     assert v["expiration_date"] is None
+
+
+def test_a_clearance_notice_names_its_subject_not_its_signer(tmp_path):
+    """No name label and no 'confirms that' sentence: the name by the status line is the person, the name
+    under 'Sincerely,' with a job title under it is the signer."""
+    items = [
+        (60, 50, "Partner Programs - Volunteer Screening", 11),
+        (60, 70, "Esperanza Q. Tafoya", 12),
+        (60, 100, "Thank you for volunteering with our partner programs. Your results are shown below."),
+        (60, 250, "FINGERPRINT CHECK: CLEARED"),
+        (60, 264, "Cleared on 01/12/2027"),
+        (60, 278, "Valid until 01/11/2029"),
+        (60, 296, "Sincerely,"),
+        (60, 312, "Harold W. Nez"),
+        (60, 326, "Screening Coordinator"),
+    ]
+    v = _values(extract_background_check(_pages(tmp_path, "bg_signer", items)))
+    assert v["person_name"] == "Esperanza Q. Tafoya"
+    assert v["status"] == "cleared"
+    assert v["clearance_date"] == date(2027, 1, 12)
+    assert v["expiration_date"] == date(2029, 1, 11)
