@@ -26,7 +26,15 @@ from extractors.fieldread import (
     read_labelled,
     with_row_mates,
 )
-from extractors.labelvalue import EXPIRY_CUE, NOT_EXPIRY_WORDS, ordered, parse_end_date, parse_start_date, sentence_date
+from extractors.labelvalue import (
+    EXPIRY_CUE,
+    NOT_EXPIRY_WORDS,
+    ordered,
+    parse_end_date,
+    parse_start_date,
+    row_under_header,
+    sentence_date,
+)
 from extractors.labelvalue import EXPIRY_LABELS as SHARED_EXPIRY_LABELS
 from extractors.model import FieldValue, PageText, Word
 
@@ -132,7 +140,10 @@ def status_of_text(text: str) -> str | None:
 
 
 def _parse_status(words: list[Word]) -> str | None:
-    return status_of_text(" ".join(w.text for w in words))
+    text = " ".join(w.text for w in words)
+    if re.search(r"(?i)\b(?:date|expir\w*|expires|name|issued)\b", text):
+        return None  # the next column headers ('Status  Date Cleared  Expires'), not a status
+    return status_of_text(text)
 
 
 def _parse_person(words: list[Word]) -> str | None:
@@ -262,6 +273,20 @@ def extract_background_check(
     pages: list[PageText], images: Callable[[int], Image.Image | None] | None = None
 ) -> dict[str, FieldValue]:
     """person_name, status ('cleared' | 'pending' | 'not_cleared'), clearance_date, expiration_date."""
+    table = row_under_header(
+        pages,
+        {
+            "person_name": (["Name", "Full Name", "Applicant", "Applicant Name", "Employee Name", "Volunteer Name"],
+                            _parse_person),
+            "status": (["Status", "Result", "Clearance Status", "Determination"], _parse_status),
+            # 'Cleared' / 'Approved' alone are status words, not column headers
+            "clearance_date": ([lb for lb in CLEARED_LABELS if " " in lb], parse_start_date),
+            "expiration_date": (EXPIRY_LABELS, parse_end_date),
+        },
+    )
+    if table is not None:
+        # a results table: every value from the first record's row, none borrowed from another row
+        return {k: field_of(table.get(k)) for k in ("person_name", "status", "clearance_date", "expiration_date")}
     name = read_labelled(
         pages,
         NAME_LABELS,

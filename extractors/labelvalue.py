@@ -96,7 +96,8 @@ ISSUE_CUE = re.compile(
 )
 PERIOD_CUE = re.compile(
     r"(?i)\b(?:valid|good|effective|in\s+effect)\s+(?:for\s+the\s+period|from|during|for)\b|\bfor\s+the\s+period\b|"
-    r"\b(?:license|licensing|permit|registration|term|coverage)\s+(?:period|term|year)\b|\bperiod\s+of\b|\bfrom\b"
+    r"\b(?:license|licensing|permit|registration|term|coverage)\s+(?:period|term|year)\b|\bperiod\s+of\b|\bfrom\b|"
+    r"\bvalid\b|\bterm\b|\bperiod\b"
 )
 RANGE_SEP = r"\s*(?:-|–|—|to|through|thru|until|till)\s*"
 
@@ -281,7 +282,7 @@ def header_cells(
                 rows.append([(key, span)])
         for row in rows:
             keys = {k for k, _ in row}
-            if len(keys) < min_columns:
+            if len(keys) < min_columns or not _only_headers(page, row):
                 continue
             row.sort(key=lambda h: h[1][0].x0)
             out: dict[str, Found] = {}
@@ -319,6 +320,61 @@ def header_cells(
             if len(out) >= 1:
                 return out
     return {}
+
+
+def _only_headers(page: PageText, row: list[tuple[str, list[Word]]]) -> bool:
+    """A header row holds only its headers: no colon after them and no value printed between them
+    (labels with their values beside them, 'Issued: 01/05/2027  Expires: ...', are not a header row)."""
+    if any(re.search(r"[:;]$", sp[-1].text) for _, sp in row):
+        return False
+    in_row = {id(w) for _, sp in row for w in sp}
+    h = max(w.height for _, sp in row for w in sp)
+    cy = sum(w.cy for _, sp in row for w in sp) / sum(len(sp) for _, sp in row)
+    return not any(
+        abs(w.cy - cy) <= 0.5 * h and id(w) not in in_row and re.search(r"[A-Za-z0-9]", w.text) for w in page.words
+    )
+
+
+def row_under_header(
+    pages: Sequence[PageText], columns: dict[str, tuple[list[str], Parser]], min_columns: int = 2
+) -> dict[str, Found] | None:
+    """A table (header row, then one row per record): the cells of the FIRST record under the header,
+    every value from that one row, so one record's values are never mixed with another's. None when the
+    page has no such header row; a dict (maybe missing keys) when it has one."""
+    for page in pages:
+        hits: list[tuple[str, list[Word]]] = []
+        for key, (labels, _) in columns.items():
+            hits += [(key, span) for _label, span in find_labels(page, labels)]
+        for key, span in hits:
+            h = max(w.height for w in span)
+            cy = sum(w.cy for w in span) / len(span)
+            row = [(k, sp) for k, sp in hits if abs(sum(w.cy for w in sp) / len(sp) - cy) <= 0.8 * h]
+            if len({k for k, _ in row}) < min_columns:
+                continue
+            if not _only_headers(page, row):
+                continue
+            row.sort(key=lambda t: t[1][0].x0)
+            bottom = max(w.y1 for _, sp in row for w in sp)
+            below = [w for w in page.words if w.y0 > bottom - 0.2 * h and re.search(r"[A-Za-z0-9]", w.text)]
+            if not below:
+                return {}
+            first = min(below, key=lambda w: w.y0)
+            if first.y0 - bottom > 4 * h:
+                return {}
+            line = [w for w in below if abs(w.cy - first.cy) <= 0.5 * max(first.height, 4.0)]
+            out: dict[str, Found] = {}
+            for i, (k, sp) in enumerate(row):
+                left = sp[0].x0 - 2 * h if i == 0 else (row[i - 1][1][-1].x1 + sp[0].x0) / 2
+                right = page.width if i + 1 == len(row) else (sp[-1].x1 + row[i + 1][1][0].x0) / 2
+                cell = sorted([w for w in line if left <= w.cx < right], key=lambda w: w.x0)
+                if not cell:
+                    continue
+                value = columns[k][1](cell)
+                if value is not None and value != "":
+                    out[k] = Found(value, page, cell, f"table row under the header '{layout.text_of(sp)}' ({k})",
+                                   REL_BELOW)
+            return out
+    return None
 
 
 def column_dates(pages: Sequence[PageText], headers: list[str], stop_gap: float = 4.0) -> list[Found]:

@@ -401,3 +401,31 @@ def test_a_clearance_notice_names_its_subject_not_its_signer(tmp_path):
     assert v["status"] == "cleared"
     assert v["clearance_date"] == date(2027, 1, 12)
     assert v["expiration_date"] == date(2029, 1, 11)
+
+
+def test_clearance_results_table_reads_one_record_without_borrowing_another_rows_values(tmp_path):
+    """A results table (Name | Status | Date Cleared | Expires): the first record is pending and has no
+    dates; the cleared record under it must not lend it a status or dates (that would accept it)."""
+    items = [
+        (60, 50, "Background Check Results", 12),
+        (60, 80, "Name"), (220, 80, "Status"), (320, 80, "Date Cleared"), (430, 80, "Expires"),
+        (60, 96, "Rosalind Quintana"), (220, 96, "PENDING"),
+        (60, 112, "Tomas Ulibarri"), (220, 112, "CLEARED"), (320, 112, "01/04/2027"), (430, 112, "01/03/2029"),
+    ]
+    v = _values(extract_background_check(_pages(tmp_path, "bg_table", items)))
+    assert v == {"person_name": "Rosalind Quintana", "status": "pending", "clearance_date": None,
+                 "expiration_date": None}
+
+
+def test_license_valid_dash_range_on_one_line(tmp_path):
+    items = [
+        (60, 50, "CITY OF FARMINGTON", 13),
+        (60, 70, "Business License"),
+        (60, 100, "Licensee: Four Corners Dance Academy"),
+        (60, 116, "License #: 2027-0051"),
+        (60, 132, "Valid January 1, 2027 - December 31, 2027"),
+    ]
+    v = _values(extract_business_license(_pages(tmp_path, "lic_valid", items)))
+    assert v["business_name"] == "Four Corners Dance Academy"
+    assert v["license_number"] == "2027-0051"
+    assert (v["issue_date"], v["expiration_date"]) == (date(2027, 1, 1), date(2027, 12, 31))
