@@ -345,7 +345,7 @@ def row_under_header(
         hits: list[tuple[str, list[Word]]] = []
         for key, (labels, _) in columns.items():
             hits += [(key, span) for _label, span in find_labels(page, labels)]
-        for key, span in hits:
+        for _key, span in hits:
             h = max(w.height for w in span)
             cy = sum(w.cy for w in span) / len(span)
             row = [(k, sp) for k, sp in hits if abs(sum(w.cy for w in sp) / len(sp) - cy) <= 0.8 * h]
