@@ -196,6 +196,21 @@ def _signer(lines: list[list[Word]], i: int) -> bool:
     return i + 1 < len(lines) and bool(_JOB_TITLE.search(" ".join(w.text for w in lines[i + 1])))
 
 
+def _without_graphic_tail(line: list[Word]) -> list[Word]:
+    """Drop what OCR made of a photo or seal printed beside a badge's name ('Romero, David = eS'):
+    trailing words OCR barely believed that are not letters or stand apart from the name."""
+    out = sorted(line, key=lambda w: w.x0)
+    while len(out) >= 3:
+        w, prev = out[-1], out[-2]
+        h = max(prev.height, 6.0)
+        apart = w.x0 - prev.x1 > 1.0 * h
+        if w.conf < 35 and (apart or not re.search(r"[A-Za-z]{2}", w.text)):
+            out.pop()
+        else:
+            break
+    return out
+
+
 def _person_by_structure(pages: Sequence[PageText]) -> Found | None:
     """A badge: the name is the name-like line printed nearest above (or below) the status line."""
     for page in pages:
@@ -205,7 +220,7 @@ def _person_by_structure(pages: Sequence[PageText]) -> Found | None:
         for i, line in enumerate(lines):
             if _signer(lines, i):
                 continue
-            line = with_row_mates(page, line)
+            line = _without_graphic_tail(with_row_mates(page, line))
             text = re.sub(r"\s+,", ",", clean_words_text(line))
             if not looks_like_person(text):
                 continue
