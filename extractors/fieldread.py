@@ -162,7 +162,12 @@ def find_labels(
             if label.endswith(":") and not re.search(r"[:;]$", span[-1].text):  # only as a label with a colon
                 continue
             tag = layout.norm_token(label.split()[-1])
-            if len(label.split()) > 1 and tag in _TAGS and not got.endswith(tag):
+            if (
+                len(label.split()) > 1
+                and tag in _TAGS
+                and len(span) < len(label.split())
+                and not layout.norm_token(span[-1].text).endswith(tag)
+            ):
                 continue  # 'Business Registration' is a title; only 'Business Registration No.' labels a number
             nxt = _next_word(page, span)
             if (
@@ -478,8 +483,10 @@ def parse_id_words(words: list[Word]) -> str | None:
     value = "".join(out) if len(out) == 2 and len(out[0]) <= 4 else (out[0] if out else "")
     if sum(c.isdigit() for c in value) < 2 or dates_in(value):
         return None
-    if any(sum(c.isalpha() for c in g) >= 5 and sum(c.isalpha() for c in g) > sum(c.isdigit() for c in g)
-           for g in re.split(r"[-/.]", value)):
+    if any(
+        sum(c.isalpha() for c in g) >= 5 and sum(c.isdigit() for c in g) <= 3 and any(c.islower() for c in g)
+        for g in re.split(r"[-/.]", value)
+    ):
         return None  # 'Reeusseei213': OCR letters for a number it could not read, not an identifier
     return value
 
