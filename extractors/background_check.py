@@ -21,9 +21,12 @@ from extractors.fieldread import (
     clean_words_text,
     dates_in,
     field_of,
+    find_labels,
     fixed_field,
     looks_like_person,
     read_labelled,
+    value_below,
+    value_right,
     with_row_mates,
 )
 from extractors.labelvalue import (
@@ -56,6 +59,13 @@ NAME_LABELS = [
     "Candidate",
     "Candidate Name",
     "Participant",
+    "Volunteer",
+    "Employee",
+    "Staff Member",
+    "Name of Volunteer",
+    "Name of Employee",
+    "Contractor",
+    "Individual Name",
 ]
 NAME_NOT_AFTER = [
     "organization",
@@ -111,14 +121,18 @@ EXPIRY_LABELS = [*SHARED_EXPIRY_LABELS, "Recheck Due", "Re-check Due", "Recheck 
 _NOT_CLEARED = re.compile(
     r"(?i)\bnot[\s\-]+(?:cleared|approved|eligible|recommended)\b|\bdenied\b|\bineligible\b|\bdisqualified\b|"
     r"\bdid\s+not\s+(?:result\s+in\s+clearance|pass|clear)\b|\bunfavou?rable\b|\brejected\b|\bfailed\b|"
-    r"\bun[\s\-]?cleared\b|\bnot\s+clear\b"
+    r"\bun[\s\-]?cleared\b|\bnot\s+clear\b|"
+    r"(?<!no\s)\b(?:disqualifying|criminal|adverse)\s+(?:record|records|history|information|findings?|offen[cs]es?)\s+"
+    r"(?:was\s+|were\s+)?(?:found|reported|identified)\b|\bdoes\s+not\s+meet\b"
 )
 _PENDING = re.compile(
     r"(?i)\bpending\b|\bin\s+(?:process|progress)\b|\bnot\s+yet\s+(?:complete|cleared|available)|\bawaiting\b|"
     r"\bincomplete\b|\bunder\s+review\b|\bprocessing\b"
 )
 _CLEARED = re.compile(
-    r"(?i)\bcleared\b|\bapproved\b|\beligible\b|\bclear\b|\bpassed\b|\bfavou?rable\b|\bcleared\b"
+    r"(?i)\bcleared\b|\bapproved\b|\beligible\b|\bclear\b|\bpassed\b|\bfavou?rable\b|"
+    r"\bno\s+(?:disqualifying|criminal|adverse)\s+(?:record|records|history|information|findings?)\b|"
+    r"\bno\s+records?\s+found\b|\bmeets\s+(?:the\s+|all\s+)?(?:requirements|standards|criteria)\b"
 )
 
 
@@ -281,6 +295,22 @@ def _date_by_sentence(pages: Sequence[PageText], pat: re.Pattern[str], what: str
     return None
 
 
+_RESULT_LABELS = ["Status", "Result", "Results", "Determination", "Decision", "Outcome", "Eligibility",
+                  "Clearance Status", "Check Status", "Finding", "Findings"]
+
+
+def _status_printed_unread(pages: Sequence[PageText]) -> bool:
+    """A result is printed under a status label but says nothing this reader knows: the paper has a
+    result, so a clearance date alone must not stand in for it (it might say the person is not cleared)."""
+    for page in pages:
+        for _label, span in find_labels(page, _RESULT_LABELS, not_before=["date", "no", "number"]):
+            words = value_right(page, span) or value_below(page, span)
+            if words and re.search(r"[A-Za-z]{3}", " ".join(w.text for w in words)):
+                if _parse_status(words) is None:
+                    return True
+    return False
+
+
 _RENEW = re.compile(r"(?i)\brenew\w*|\breminder\b")
 
 
@@ -339,7 +369,7 @@ def extract_background_check(
         "expiration_date": field_of(expires),
     }
     st = status.value if status else None
-    if st is None and cleared is not None and pages:
+    if st is None and cleared is not None and pages and not _status_printed_unread(pages):
         # a dated clearance with no printed status word still reads as a clearance
         out["status"] = fixed_field(
             "cleared", cleared.page, cleared.words, "clearance date printed, no status word", REL_GUESS

@@ -85,6 +85,14 @@ NUMBER_LABELS = [
     "Business Tax Registration No",
     "Business Tax Certificate No",
     "Account ID",
+    "CRS ID",
+    "CRS Identification Number",
+    "State Tax ID",
+    "Business Tax Registration Certificate No",
+    "BTRC No",
+    "Certificate of Registration No",
+    "License Account No",
+    "Permit/License No",
 ]
 NAME_LABELS = [
     "Business Name",

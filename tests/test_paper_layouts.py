@@ -429,3 +429,48 @@ def test_license_valid_dash_range_on_one_line(tmp_path):
     assert v["business_name"] == "Four Corners Dance Academy"
     assert v["license_number"] == "2027-0051"
     assert (v["issue_date"], v["expiration_date"]) == (date(2027, 1, 1), date(2027, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("result", "status"),
+    [
+        ("No disqualifying record found", "cleared"),
+        ("Disqualifying record found", "not_cleared"),
+        ("See attached letter", None),  # a result this reader cannot judge: left for a person
+    ],
+)
+def test_a_clearance_result_in_words_and_one_that_cannot_be_judged(tmp_path, result, status):
+    """A dated notice whose printed result is unknown must not pass as cleared because it has a date."""
+    items = [
+        (60, 80, "Volunteer: Imelda R. Chavez-Sisneros"),
+        (60, 96, f"Determination: {result}"),
+        (60, 112, "Date of Clearance: 11/02/2026"),
+        (60, 128, "Clearance Expiration 11/01/2028"),
+    ]
+    v = _values(extract_background_check(_pages(tmp_path, "bg_result", items)))
+    assert v["person_name"] == "Imelda R. Chavez-Sisneros"
+    assert v["status"] == status
+    assert v["clearance_date"] == date(2026, 11, 2)
+    assert v["expiration_date"] == date(2028, 11, 1)
+
+
+def test_typed_older_letter_with_case_number_and_our_letter_dated(tmp_path):
+    """A typed older letter: a case number and an 'Our Letter Dated' month in the right column are neither
+    the EIN nor the letter's date."""
+    items = [
+        (60, 50, "INTERNAL REVENUE SERVICE"), (60, 62, "DISTRICT DIRECTOR"), (60, 74, "1100 COMMERCE STREET"),
+        (60, 86, "DALLAS, TX 75242"), (330, 50, "DEPARTMENT OF THE TREASURY"),
+        (330, 100, "Date:  JUN 04 1987"), (330, 120, "Employer Identification Number:"), (330, 132, "85-0307711"),
+        (330, 150, "Case Number: 756093112"), (330, 162, "Contact Person:"), (330, 174, "R. GARZA"),
+        (330, 192, "Our Letter Dated:"), (330, 204, "March 1983"),
+        (60, 140, "SOUTH VALLEY LITTLE LEAGUE INC"), (60, 152, "PO BOX 9112"), (60, 164, "ALBUQUERQUE NM 87119"),
+        (60, 230, "Dear Applicant:"),
+        *_lines(60, 250, [
+            "Based on the information supplied, we have determined that you are exempt from Federal income",
+            "tax under section 501(a) of the Internal Revenue Code as an organization described in section",
+            "501(c)(3).",
+        ]),
+    ]
+    v = _values(extract_nonprofit_letter(_pages(tmp_path, "typed", items)))
+    assert v == {"org_name": "SOUTH VALLEY LITTLE LEAGUE INC", "ein": "85-0307711", "subsection": "501(c)(3)",
+                 "letter_date": date(1987, 6, 4)}
