@@ -20,6 +20,7 @@ from extractors.fieldread import (
     field_of,
     find_jurisdiction,
     find_labels,
+    is_caption,
     parse_id_words,
     parse_text_words,
     read_labelled,
@@ -123,6 +124,8 @@ _WITHIN = re.compile(
 
 def _parse_name(words: list[Word]) -> str | None:
     text = parse_text_words(words)
+    if text and is_caption(text):
+        return None
     if not text or re.fullmatch(r"(?i)[\d\W]+", text) or re.search(r"\b\d{5}\b", text):
         return None
     if len(re.sub(r"[^A-Za-z]", "", text)) < 4:  # a scrap OCR read off a seal or a smudge ('che')

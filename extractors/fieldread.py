@@ -513,6 +513,25 @@ def clean_words_text(words: Sequence[Word]) -> str:
     return text.strip(" ,;:-")
 
 
+_CAPTION_WORDS = {
+    "name", "names", "phone", "telephone", "address", "mailing", "date", "dates", "time", "times", "start", "end",
+    "email", "e-mail", "signature", "number", "no", "city", "state", "zip", "code", "fax", "vendor", "event",
+    "inspection", "type", "title", "contact", "owner", "location", "site", "license", "permit", "fee", "amount",
+    "total", "hours", "of", "and", "or", "the", "person", "in", "charge", "print", "printed", "applicant",
+    "business", "organization", "operator", "description", "category", "class", "county", "id", "#", "day",
+    "days", "booth", "area", "menu", "items", "food", "source", "sources", "water", "supply", "restaurant",
+    "facility", "establishment", "mobile", "unit", "if", "any", "other", "please", "specify",
+}
+
+
+def is_caption(text: str) -> bool:
+    """Text made only of form-caption words ('VENDOR PHONE', 'Inspection Start Time'): on a blank or
+    half-filled form the label's neighbour is another label, not a value."""
+    toks = [re.sub(r"['’]s$", "", t.strip(".,:;#()/").lower()) for t in text.split()]
+    toks = [t for t in toks if t]
+    return bool(toks) and all(t in _CAPTION_WORDS for t in toks)
+
+
 def parse_text_words(words: list[Word]) -> str | None:
     text = clean_words_text(words)
     if len(re.sub(r"[^A-Za-z]", "", text)) < 2:

@@ -23,6 +23,7 @@ from extractors.fieldread import (
     field_of,
     find_labels,
     header_lines,
+    is_caption,
     parse_id_words,
     parse_text_words,
     read_labelled,
@@ -135,6 +136,8 @@ RANGE_LABELS = [
 
 def _parse_name(words: list[Word]) -> str | None:
     text = parse_text_words(words)
+    if text and is_caption(text):
+        return None
     if not text or re.search(r"\b\d{5}\b", text) or dates_in(text):
         return None
     return text

@@ -474,3 +474,17 @@ def test_typed_older_letter_with_case_number_and_our_letter_dated(tmp_path):
     v = _values(extract_nonprofit_letter(_pages(tmp_path, "typed", items)))
     assert v == {"org_name": "SOUTH VALLEY LITTLE LEAGUE INC", "ein": "85-0307711", "subsection": "501(c)(3)",
                  "letter_date": date(1987, 6, 4)}
+
+
+def test_blank_permit_form_gives_no_captions_as_values(tmp_path):
+    """A blank application: each caption's neighbour is another caption, never a permittee or an event."""
+    items = [
+        (60, 50, "TEMPORARY FOOD PERMIT APPLICATION", 12),
+        (60, 90, "Vendor Name:"), (250, 90, "Vendor Phone"),
+        (60, 110, "Event:"), (250, 110, "Inspection Start Time"),
+        (60, 130, "Permit No.:"),
+        (60, 150, "Valid From:"), (250, 150, "Valid To:"),
+    ]
+    v = _values(extract_health_permit(_pages(tmp_path, "blank_permit", items)))
+    assert v["permittee"] is None and v["event_name"] is None
+    assert v["valid_from"] is None and v["valid_to"] is None and v["permit_number"] is None
