@@ -36,6 +36,7 @@ from extractors.labelvalue import (
     ordered,
     parse_end_date,
     parse_start_date,
+    reread_unlabelled,
     sentence_date,
     sentence_range,
 )
@@ -287,6 +288,7 @@ def extract_business_license(
     pages: list[PageText], images: Callable[[int], Image.Image | None] | None = None
 ) -> dict[str, FieldValue]:
     """business_name, license_number, issuer, issue_date, expiration_date."""
+    pages = reread_unlabelled(pages, images, [*NUMBER_LABELS, *ISSUE_LABELS, *EXPIRY_LABELS])
     number = read_labelled(
         pages,
         NUMBER_LABELS,

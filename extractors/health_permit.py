@@ -38,6 +38,7 @@ from extractors.labelvalue import (
     ordered,
     parse_end_date,
     parse_start_date,
+    reread_unlabelled,
     sentence_date,
     sentence_range,
 )
@@ -330,6 +331,7 @@ def extract_health_permit(
     pages: list[PageText], images: Callable[[int], Image.Image | None] | None = None
 ) -> dict[str, FieldValue]:
     """permittee, permit_number, issuer, event_name, valid_from, valid_to."""
+    pages = reread_unlabelled(pages, images, [*PERMITTEE_LABELS, *EVENT_LABELS, *NUMBER_LABELS])
     number = read_labelled(
         pages,
         NUMBER_LABELS,

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from itertools import pairwise
 
+from PIL import Image
+
 from extractors import layout
 from extractors.fieldread import (
     REL_BELOW,
@@ -28,6 +30,7 @@ from extractors.fieldread import (
 )
 from extractors.model import PageText, Word
 from extractors.normalize import _MONTHS, MONTH_RE, find_dates
+from extractors.reread import read_strip
 
 # ----------------------------------------------------------------------------- label families
 # The end of a period of validity, as licenses, permits, cards and letters print it.
@@ -416,3 +419,43 @@ def ordered(start: Found | None, end: Found | None) -> tuple[Found | None, Found
     if isinstance(a, date) and isinstance(b, date) and a > b:
         return None, None
     return start, end
+
+
+# ----------------------------------------------------------------------------- small print read again
+def with_small_print(page: PageText, image: Image.Image | None) -> PageText:
+    """The page with words its first reading missed: captions printed too small or too faint for the
+    whole-page OCR ('Permit holder', 'Event' beside their values on a low-resolution photo), read again
+    from the page image enlarged. Words overlapping a word already read are not added twice."""
+    if image is None or page.source != "ocr":
+        return page
+    again = read_strip(image, (0, 0, page.width, page.height), psm=11)
+    if not again:
+        return page
+
+    def overlaps(a: Word, b: Word) -> bool:
+        ix = min(a.x1, b.x1) - max(a.x0, b.x0)
+        iy = min(a.y1, b.y1) - max(a.y0, b.y0)
+        return ix > 0.3 * min(a.x1 - a.x0, b.x1 - b.x0) and iy > 0.3 * min(a.height, b.height)
+
+    new = [w for w in again if re.search(r"[A-Za-z0-9]", w.text) and not any(overlaps(w, o) for o in page.words)]
+    if not new:
+        return page
+    return PageText(
+        page.page_no, page.width, page.height, page.source, [*page.words, *new],
+        rotation=page.rotation, skew=page.skew, dpi=page.dpi, mean_conf=page.mean_conf,
+    )
+
+
+def reread_unlabelled(
+    pages: list[PageText], images: Callable[[int], Image.Image | None] | None, labels: Sequence[str]
+) -> list[PageText]:
+    """Pages where none of a kind's labels was read get their small print read again (see with_small_print);
+    pages that show their labels are left as they are."""
+    if images is None:
+        return pages
+    out = []
+    for page in pages:
+        if page.source == "ocr" and not find_labels(page, labels):
+            page = with_small_print(page, images(page.page_no))
+        out.append(page)
+    return out

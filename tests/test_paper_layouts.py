@@ -488,3 +488,51 @@ def test_blank_permit_form_gives_no_captions_as_values(tmp_path):
     v = _values(extract_health_permit(_pages(tmp_path, "blank_permit", items)))
     assert v["permittee"] is None and v["event_name"] is None
     assert v["valid_from"] is None and v["valid_to"] is None and v["permit_number"] is None
+
+
+def test_captions_the_first_reading_missed_are_read_again_from_the_page_image():
+    """A low-resolution photo whose small captions the whole-page OCR lost: the permit's values were read
+    but no label; the reader reads the page image again, enlarged, finds the captions and reads by them."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from extractors.model import Word
+    from extractors.pagetext import PREVIEW_DPI
+
+    px = PREVIEW_DPI / 72
+    w_pt, h_pt = 612, 400
+    img = Image.new("L", (int(w_pt * px), int(h_pt * px)), 255)
+    draw = ImageDraw.Draw(img)
+    small = ImageFont.load_default(size=int(9 * px))
+    big = ImageFont.load_default(size=int(12 * px))
+    words: list[Word] = []
+    line = 0
+
+    def put(x: float, y: float, text: str, font, keep: bool) -> None:
+        nonlocal line
+        draw.text((x * px, y * px), text, font=font, fill=0)
+        if keep:  # what the first reading got: the values, word by word, not the captions
+            cx = x
+            for t in text.split():
+                b = draw.textbbox((cx * px, y * px), t, font=font)
+                words.append(Word(t, b[0] / px, b[1] / px, b[2] / px, b[3] / px, 90.0, line))
+                cx = b[2] / px + draw.textlength(" ", font=font) / px
+            line += 1
+
+    put(50, 40, "SIERRA COUNTY", big, True)
+    put(50, 58, "Office of Environmental Health", small, True)
+    for y, caption, value in [
+        (120, "Permit holder", "Elephant Butte Rowing Club"),
+        (145, "Event", "Lakeside pancake breakfast"),
+        (170, "Permit No.", "SC-40221"),
+        (195, "Valid From", "05/01/2027"),
+        (220, "Valid To", "05/02/2027"),
+    ]:
+        put(50, y, caption, small, False)
+        put(200, y, value, big, True)
+    page = PageText(1, w_pt, h_pt, "ocr", words)
+    assert extract_health_permit([page])["permittee"].value is None  # no caption read: nothing to read by
+    v = _values(extract_health_permit([page], lambda _no: img))
+    assert v["permittee"] == "Elephant Butte Rowing Club"
+    assert v["event_name"] == "Lakeside pancake breakfast"
+    assert v["permit_number"] == "SC-40221"
+    assert (v["valid_from"], v["valid_to"]) == (date(2027, 5, 1), date(2027, 5, 2))
