@@ -35,6 +35,7 @@ from extractors.labelvalue import (
     ordered,
     parse_end_date,
     parse_start_date,
+    reread_unlabelled,
     row_under_header,
     sentence_date,
 )
@@ -318,6 +319,7 @@ def extract_background_check(
     pages: list[PageText], images: Callable[[int], Image.Image | None] | None = None
 ) -> dict[str, FieldValue]:
     """person_name, status ('cleared' | 'pending' | 'not_cleared'), clearance_date, expiration_date."""
+    pages = reread_unlabelled(pages, images, [*NAME_LABELS, *STATUS_LABELS, *CLEARED_LABELS, *EXPIRY_LABELS])
     table = row_under_header(
         pages,
         {
