@@ -34,6 +34,7 @@ from extractors.labelvalue import (
     NOT_EXPIRY_WORDS,
     PERIOD_CUE,
     column_dates,
+    complete_id,
     header_cells,
     ordered,
     parse_end_date,
@@ -339,6 +340,7 @@ def extract_health_permit(
         "permit number",
         not_before=["type", "fee", "holder", "class", "category", "expires"],
     )
+    number = complete_id(number, parse_id_words, images)
     permittee = read_labelled(
         pages,
         PERMITTEE_LABELS,

@@ -459,3 +459,46 @@ def reread_unlabelled(
             page = with_small_print(page, images(page.page_no))
         out.append(page)
     return out
+
+
+# ----------------------------------------------------------------------------- identifiers split by OCR
+def _squash(text: str) -> str:
+    return re.sub(r"\W", "", text).lower()
+
+
+def complete_id(
+    found: Found | None, parse: Parser, images: Callable[[int], Image.Image | None] | None
+) -> Found | None:
+    """An identifier OCR broke in two ('TPE-27-4 654'): the first piece alone is not the number. Its strip
+    is read again from the page image, enlarged; if that reads as one identifier taking in the rest, it is
+    the value; otherwise the number is left unread for a person rather than cut short."""
+    if found is None or not found.words or not isinstance(found.value, str):
+        return found
+    page = found.page
+    h = max(max(w.height for w in found.words), 6.0)
+    cy = sum(w.cy for w in found.words) / len(found.words)
+    row = sorted({id(w): w for w in [*found.words, *(w for w in page.words if abs(w.cy - cy) <= 0.7 * h)]}.values(),
+                 key=lambda w: w.x0)
+    key = _squash(found.value)
+    ends = [i for i, w in enumerate(row) if _squash(w.text) and key.endswith(_squash(w.text))]
+    if not ends or ends[0] + 1 >= len(row):
+        return found
+    end = ends[0]
+    nxt = row[end + 1]
+    if nxt.x0 - row[end].x1 >= 1.2 * h or not re.match(r"[\dOolISB]", nxt.text):
+        return found  # nothing printed right against the number: it is whole
+    start = end
+    while start > 0 and _squash(row[start - 1].text) and _squash(row[start - 1].text) in key:
+        start -= 1
+    pieces = row[start : end + 2]
+    box = layout.bbox(pieces)
+    assert box
+    img = images(page.page_no) if images else None
+    want = len(_squash("".join(w.text for w in pieces))) - 1
+    for psm in (6, 7):  # as a block, then as one line
+        again = read_strip(img, (box[0] - 4, box[1] - 3, box[2] + 6, box[3] + 3), psm=psm)
+        value = parse(sorted(again, key=lambda w: (w.line, w.x0))) if again else None
+        if isinstance(value, str) and len(_squash(value)) >= want:
+            method = found.method + ", its strip read again (OCR had split it)"
+            return Found(value, page, pieces, method, found.reliability)
+    return None

@@ -536,3 +536,32 @@ def test_captions_the_first_reading_missed_are_read_again_from_the_page_image():
     assert v["event_name"] == "Lakeside pancake breakfast"
     assert v["permit_number"] == "SC-40221"
     assert (v["valid_from"], v["valid_to"]) == (date(2027, 5, 1), date(2027, 5, 2))
+
+
+def test_a_permit_number_ocr_split_in_two_is_read_again_or_left_unread():
+    """The first reading broke the number ('TFE-27-4' + '654'): the first piece alone is not the number.
+    Read again from the page image it comes out whole; with no image it stays unread, never cut short."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from extractors.model import Word
+    from extractors.pagetext import PREVIEW_DPI
+
+    px = PREVIEW_DPI / 72
+    img = Image.new("L", (int(612 * px), int(300 * px)), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=int(12 * px))
+    draw.text((60 * px, 100 * px), "Permit No.", font=font, fill=0)
+    draw.text((200 * px, 100 * px), "TFE-27-4651", font=font, fill=0)
+    b = draw.textbbox((200 * px, 100 * px), "TFE-27-4651", font=font)
+    x0, y0, x1, y1 = (v / px for v in b)
+    cut = x0 + (x1 - x0) * 0.72
+    label = draw.textbbox((60 * px, 100 * px), "Permit", font=font)
+    words = [
+        Word("Permit", label[0] / px, label[1] / px, label[2] / px, label[3] / px, 95.0, 0),
+        Word("No.", label[2] / px + 4, label[1] / px, label[2] / px + 22, label[3] / px, 95.0, 0),
+        Word("TFE-27-4", x0, y0, cut - 1, y1, 80.0, 1),
+        Word("654", cut + 1, y0, x1, y1, 60.0, 1),
+    ]
+    page = PageText(1, 612, 300, "ocr", words)
+    assert extract_health_permit([page])["permit_number"].value is None
+    assert extract_health_permit([page], lambda _no: img)["permit_number"].value == "TFE-27-4651"
