@@ -95,12 +95,12 @@ EXPIRY_CUE = re.compile(
 )
 ISSUE_CUE = re.compile(
     r"(?i)\b(?:issued|granted|approved|cleared|completed|effective|registered)\s+(?:on|as\s+of)\b|"
-    r"\bdated\b|\beffective\b"
+    r"\bdated\b|\beffective\b|\bissued\b|\bdate\s+of\s+issue\b"
 )
 PERIOD_CUE = re.compile(
     r"(?i)\b(?:valid|good|effective|in\s+effect)\s+(?:for\s+the\s+period|from|during|for)\b|\bfor\s+the\s+period\b|"
     r"\b(?:license|licensing|permit|registration|term|coverage)\s+(?:period|term|year)\b|\bperiod\s+of\b|\bfrom\b|"
-    r"\bvalid\b|\bterm\b|\bperiod\b"
+    r"\bvalid\b|\bterm\b|\bperiod\b|\beffective\b|\bin\s+force\b|\bgood\b"
 )
 RANGE_SEP = r"\s*(?:-|–|—|to|through|thru|until|till)\s*"
 

@@ -565,3 +565,22 @@ def test_a_permit_number_ocr_split_in_two_is_read_again_or_left_unread():
     page = PageText(1, 612, 300, "ocr", words)
     assert extract_health_permit([page])["permit_number"].value is None
     assert extract_health_permit([page], lambda _no: img)["permit_number"].value == "TFE-27-4651"
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        "This license is effective July 1, 2026 through June 30, 2027 unless revoked.",
+        "License Period: 07/01/2026 to 06/30/2027",
+        "This license is valid through June 30, 2027. Issued July 1, 2026.",
+    ],
+)
+def test_license_period_in_its_common_wordings(tmp_path, period):
+    items = [
+        (60, 50, "TOWN OF TAOS", 13),
+        (60, 80, "Licensee: Rio Pueblo Weavers"),
+        (60, 96, "License #: T-5512"),
+        (60, 120, period),
+    ]
+    v = _values(extract_business_license(_pages(tmp_path, "lic_period", items)))
+    assert (v["issue_date"], v["expiration_date"]) == (date(2026, 7, 1), date(2027, 6, 30))
