@@ -128,11 +128,21 @@ def month_year(text: str, end: bool) -> date | None:
     return date(year, month, day)
 
 
+_CARD_MMYY = re.compile(r"^\W*(0?[1-9]|1[0-2])\s*/\s*(\d\d)\W*$")
+
+
 def parse_end_date(words: list[Word]) -> date | None:
-    """An end of validity: a full date, else a month and year (its last day)."""
+    """An end of validity: a full date, else a month and year (its last day); a card's bare 'MM/YY'
+    under an expiry label ('Valid Thru 06/28') is a month and year too."""
     text = layout.text_of(words)
     ds = dates_in(text)
-    return ds[0] if ds else month_year(text, end=True)
+    if ds:
+        return ds[0]
+    m = _CARD_MMYY.match(text)
+    if m:
+        year, month = 2000 + int(m.group(2)), int(m.group(1))
+        return date(year, month, calendar.monthrange(year, month)[1])
+    return month_year(text, end=True)
 
 
 def parse_start_date(words: list[Word]) -> date | None:

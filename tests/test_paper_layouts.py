@@ -584,3 +584,17 @@ def test_license_period_in_its_common_wordings(tmp_path, period):
     ]
     v = _values(extract_business_license(_pages(tmp_path, "lic_period", items)))
     assert (v["issue_date"], v["expiration_date"]) == (date(2026, 7, 1), date(2027, 6, 30))
+
+
+def test_badge_with_a_card_style_valid_thru(tmp_path):
+    size = (200, 300)
+    items = [
+        (20, 30, "VOLUNTEER", 16),
+        (20, 200, "Katherine Begay-Tso", 11),
+        (20, 216, "Background check: CLEARED", 8),
+        (20, 230, "Valid Thru 06/28", 8),
+    ]
+    v = _values(extract_background_check(_pages(tmp_path, "badge", items, size)))
+    assert v["person_name"] == "Katherine Begay-Tso"
+    assert v["status"] == "cleared"
+    assert v["expiration_date"] == date(2028, 6, 30)
