@@ -390,34 +390,27 @@ def row_under_header(
     return None
 
 
-def column_dates(pages: Sequence[PageText], headers: list[str], stop_gap: float = 4.0) -> list[Found]:
-    """Every date in a table column under a header ('Date', 'Event Date'): the rows of an event's
-    dates. The column runs down from the header while its rows keep coming."""
-    for page in pages:
-        for _label, span in find_labels(page, headers):
-            b = layout.bbox(span)
-            assert b
-            h = max(b[3] - b[1], 6.0)
-            x0, x1 = b[0] - 3 * h, b[2] + 6 * h
-            cands = sorted(
-                (w for w in page.words if w.y0 > b[3] - 0.2 * h and x0 <= w.cx <= x1 and w not in span),
-                key=lambda w: w.y0,
-            )
-            found: list[Found] = []
-            last_y = b[3]
-            for w in cands:
-                if w.y0 - last_y > stop_gap * h:
-                    break
-                line = sorted(
-                    [o for o in page.words if o.line == w.line and x0 <= o.cx <= x1], key=lambda o: o.x0
-                )
-                ds = dates_in(layout.text_of(line))
-                if ds and not any(f.words == line for f in found):
-                    found.append(Found(ds[0], page, line, f"date column under '{layout.text_of(span)}'", REL_BELOW))
-                    last_y = w.y1
-            if found:
-                return found
-    return []
+def dates_under_header(page: PageText, span: Sequence[Word], stop_gap: float = 4.0) -> list[Found]:
+    """Every date in the table column under a header ('Date', 'Event Date'): the rows of an event's dates.
+    The column runs down from the header while its rows keep coming."""
+    b = layout.bbox(span)
+    assert b
+    h = max(b[3] - b[1], 6.0)
+    x0, x1 = b[0] - 3 * h, b[2] + 6 * h
+    cands = sorted(
+        (w for w in page.words if w.y0 > b[3] - 0.2 * h and x0 <= w.cx <= x1 and w not in span), key=lambda w: w.y0
+    )
+    found: list[Found] = []
+    last_y = b[3]
+    for w in cands:
+        if w.y0 - last_y > stop_gap * h:
+            break
+        line = sorted([o for o in page.words if o.line == w.line and x0 <= o.cx <= x1], key=lambda o: o.x0)
+        ds = dates_in(layout.text_of(line))
+        if ds and not any(f.words == line for f in found):
+            found.append(Found(ds[0], page, line, f"date column under '{layout.text_of(span)}'", REL_BELOW))
+            last_y = w.y1
+    return found
 
 
 def ordered(start: Found | None, end: Found | None) -> tuple[Found | None, Found | None]:
