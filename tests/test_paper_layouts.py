@@ -598,3 +598,54 @@ def test_badge_with_a_card_style_valid_thru(tmp_path):
     assert v["person_name"] == "Katherine Begay-Tso"
     assert v["status"] == "cleared"
     assert v["expiration_date"] == date(2028, 6, 30)
+
+
+# ----------------------------------------------------------------------------- the same layouts, photographed
+def _photo_pages(tmp_path: Path, name: str, items: list[Item], size: tuple[float, float]) -> list[PageText]:
+    """The layout drawn as a 200 dpi image and read by OCR, as a phone photo or fax of it would be."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    k = 200 / 72
+    img = Image.new("L", (int(size[0] * k), int(size[1] * k)), 255)
+    draw = ImageDraw.Draw(img)
+    for it in items:
+        font = ImageFont.load_default(size=int((it[3] if len(it) > 3 else 10) * k))  # type: ignore[misc]
+        draw.text((it[0] * k, it[1] * k), it[2], font=font, fill=0)
+    path = tmp_path / f"{name}.png"
+    img.save(path, dpi=(200, 200))
+    media_type, _ = check_file(path, Limits())
+    return [r.text for r in read_pages(path, media_type)]
+
+
+def test_photographed_wallet_card_reads_its_header_cells(tmp_path):
+    size = (300, 190)
+    items = [
+        (14, 14, "CITY OF SOCORRO", 11),
+        (14, 30, "BUSINESS LICENSE CARD", 11),
+        (14, 50, "LIC #", 9), (60, 50, "553-0927-BL", 10),
+        (14, 72, "Blue Heron Mobile Tutoring", 11),
+        (14, 88, "2201 Lomas Blvd NE, Socorro, NM 87801", 8),
+        (14, 112, "ISSUED", 8), (150, 112, "EXP", 8),
+        (14, 126, "03/01/27", 10), (150, 126, "02/28/28", 10),
+    ]
+    v = _values(extract_business_license(_photo_pages(tmp_path, "card_photo", items, size)))
+    assert v["business_name"] == "Blue Heron Mobile Tutoring"
+    assert v["license_number"] == "553-0927-BL"
+    assert v["issuer"].lower() == "city of socorro"
+    assert (v["issue_date"], v["expiration_date"]) == (date(2027, 3, 1), date(2028, 2, 28))
+
+
+def test_photographed_clearance_card_with_a_month_year_expiry(tmp_path):
+    size = (250, 160)
+    items = [
+        (14, 14, "SCHOOL DISTRICT", 9),
+        (14, 28, "Volunteer Clearance Card", 9),
+        (14, 50, "Arviso, Delbert J.", 12),
+        (14, 72, "FINGERPRINT CLEARANCE", 8),
+        (14, 88, "Issued: 7-Sep-2026", 9),
+        (14, 102, "Expires: Sep 2028", 9),
+    ]
+    v = _values(extract_background_check(_photo_pages(tmp_path, "bg_card_photo", items, size)))
+    assert v["person_name"] == "Arviso, Delbert J."
+    assert v["status"] == "cleared"
+    assert (v["clearance_date"], v["expiration_date"]) == (date(2026, 9, 7), date(2028, 9, 30))
