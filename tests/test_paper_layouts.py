@@ -649,3 +649,24 @@ def test_photographed_clearance_card_with_a_month_year_expiry(tmp_path):
     assert v["person_name"] == "Arviso, Delbert J."
     assert v["status"] == "cleared"
     assert (v["clearance_date"], v["expiration_date"]) == (date(2026, 9, 7), date(2028, 9, 30))
+
+
+def test_photographed_permit_receipt_with_a_wrapped_permittee(tmp_path):
+    size = (300, 260)
+    items = [
+        (40, 20, "TOWN OF BERNALILLO FIRE DEPARTMENT", 9),
+        (100, 34, "FOOD SAFETY", 9),
+        (60, 48, "120 CAMINO DEL PUEBLO", 8),
+        (20, 90, "PERMIT #", 8), (110, 90, "FS-7741", 9),
+        (20, 108, "PERMITTEE", 8), (110, 108, "HIGH DESERT YOUTH CHESS", 9),
+        (110, 120, "FEDERATION, INC.", 9),
+        (20, 138, "EVENT", 8), (110, 138, "SPRING TOURNAMENT SNACK BAR", 9),
+        (20, 156, "VALID FROM", 8), (110, 156, "14-MAR-2027", 9),
+        (20, 170, "VALID TO", 8), (110, 170, "15-MAR-2027", 9),
+    ]
+    v = _values(extract_health_permit(_photo_pages(tmp_path, "receipt_photo", items, size)))
+    assert v["permittee"] == "HIGH DESERT YOUTH CHESS FEDERATION, INC."
+    assert v["permit_number"] == "FS-7741"
+    assert v["event_name"] == "SPRING TOURNAMENT SNACK BAR"
+    assert v["issuer"].upper() == "TOWN OF BERNALILLO FIRE DEPARTMENT FOOD SAFETY"
+    assert (v["valid_from"], v["valid_to"]) == (date(2027, 3, 14), date(2027, 3, 15))
