@@ -521,8 +521,10 @@ def _schedule(
             submit(i, k)
     killed: dict[int, str] = {}  # reader pid -> token of the page it was stopped on (over time)
     breaks_without_culprit = 0
+    readers: set[int] = set()  # every reader seen, for the clean-up of what dead ones leave
     while futures:
         done, _ = wait(list(futures), timeout=1.0, return_when=FIRST_COMPLETED)
+        readers |= _pool_pids(pool)
         broken = False
         lost: list[tuple[int, int]] = []
         for fut in done:
@@ -567,7 +569,7 @@ def _schedule(
                 yield fail(i, budgets.time_reason(budget, page_only=True) if why == "time"
                            else budgets.crash_reason(budget))
         breaks_without_culprit = 0 if culprits else breaks_without_culprit + 1
-        readers = _pool_pids(pool)
+        readers |= _pool_pids(pool)
         reset_page_pool()
         remove_stale_temp_files(min_age=0, force=True, pids=readers)
         pool = page_pool(workers)

@@ -194,6 +194,8 @@ def read_text(
         with db.session() as s:
             if err is not None or pages is None:
                 _mark(s, r, "rejected", err or "no page of the file could be read")
+                summary.rejected += 1
+                summary.problems.append((r.relative_path, "rejected", r.reason or ""))
             elif r.sha256 not in stored:
                 texts, image_paths = save_page_images(paths, r.sha256, pages)
                 repo.store_pages(s, r.sha256, texts, image_paths)
