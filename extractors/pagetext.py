@@ -153,13 +153,45 @@ def _marker_path(owner: int, worker: int) -> str:
     return os.path.join(_marker_dir(), f"{TEMP_PREFIX}{worker}-reader-of-{owner}.job")
 
 
+_READER_MB = 0  # in a reader process: the memory a page job may take beyond what the reader holds
+
+
+def _limit_memory(extra_mb: int) -> tuple[int, int] | None:
+    """Limit this process's address space (RLIMIT_AS) to what it holds now plus `extra_mb`, for one page job;
+    returns the limits to restore after it. Between jobs the reader is not limited, so that its own work
+    (receiving the next job, sending a result) never fails on a memory limit the last page left it near."""
+    if extra_mb <= 0:
+        return None
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = _vm_size() + extra_mb * 1024 * 1024
+        if limit <= extra_mb * 1024 * 1024 or (hard != resource.RLIM_INFINITY and limit > hard):
+            return None
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        return soft, hard
+    except (ImportError, ValueError, OSError):
+        return None  # no resource limits here: the up-front estimates still apply
+
+
+def _restore_memory(previous: tuple[int, int] | None) -> None:
+    if previous is not None:
+        import resource
+
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, previous)
+        except (ValueError, OSError):
+            pass
+
+
 def _cancel_path(owner: int, run: str, file_no: str) -> str:
     return os.path.join(_marker_dir(), f"{TEMP_PREFIX}{owner}-cancel-{run}-{file_no}")
 
 
 def _init_reader(owner: int, reader_mb: int) -> None:
-    """Start-up of a page reader process: die with the parent, stay within the memory budget, and turn the
-    page alarm into an exception the page job reports."""
+    """Start-up of a page reader process: die with the parent, note its memory budget for each page job,
+    and turn the page alarm into an exception the page job reports."""
     if _FORKED_FROM_MAIN:  # the parent-death signal follows the forking *thread*: only the main one lives on
         die_with_parent()
     if os.getppid() != owner:  # the parent died while this reader was starting
@@ -172,15 +204,8 @@ def _init_reader(owner: int, reader_mb: int) -> None:
                 os._exit(1)
 
     threading.Thread(target=watch_parent, name="reader-watch-parent", daemon=True).start()
-    try:
-        import resource
-
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = _vm_size() + reader_mb * 1024 * 1024
-        if limit > reader_mb * 1024 * 1024 and (hard == resource.RLIM_INFINITY or limit <= hard):
-            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ImportError, ValueError, OSError):
-        pass  # no resource limits here: the up-front estimates still apply
+    global _READER_MB
+    _READER_MB = reader_mb
 
     def on_alarm(signum: int, frame: object) -> None:
         raise OverTime("page time limit")
@@ -213,6 +238,7 @@ def _guarded(job: Callable[[], PageResult], seconds: float, token: str, budget: 
         marker = ""
     in_main = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
     started = time.monotonic()
+    previous = _limit_memory(_READER_MB)
     try:
         if in_main and seconds > 0:
             signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -224,6 +250,7 @@ def _guarded(job: Callable[[], PageResult], seconds: float, token: str, budget: 
     finally:
         if in_main and seconds > 0:
             signal.setitimer(signal.ITIMER_REAL, 0)
+        _restore_memory(previous)
         if marker:
             try:
                 os.unlink(marker)
@@ -316,6 +343,11 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _running(pid: int) -> bool:
+    """The process exists and has not ended (a dead reader not yet reaped by its pool is a zombie)."""
+    return _pid_alive(pid) and not _is_zombie(pid)
+
+
 _STALE_NAME = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-")
 _CLEANED = False
 
@@ -347,7 +379,7 @@ def remove_stale_temp_files(
                 st = os.lstat(path)
                 if not os.path.isfile(path) or os.path.islink(path) or st.st_uid != os.getuid():
                     continue
-                if now - st.st_mtime < min_age or _pid_alive(int(m.group(1))):
+                if now - st.st_mtime < min_age or _running(int(m.group(1))):
                     continue
                 os.unlink(path)
                 removed += 1
@@ -496,6 +528,12 @@ def _schedule(
     limit: float, owner: int, run: str, cancelled: list[str],
 ) -> Iterator[tuple[int, list[PageResult] | None, str | None]]:
     pool = page_pool(workers)
+    for pid, _, _ in list(_markers(owner)):  # left by readers of an earlier batch that died
+        if not _running(pid):
+            try:
+                os.unlink(_marker_path(owner, pid))
+            except OSError:
+                pass
     futures: dict[Future, tuple[int, int]] = {}
 
     def submit(i: int, k: int) -> None:
@@ -623,7 +661,7 @@ def _culprits(owner: int, killed: dict[int, str]) -> dict[str, str]:
     """Pages whose reader died while reading them: token -> "time" (stopped for time) or "crash"."""
     found: dict[str, str] = {}
     for pid, token, _ in list(_markers(owner)):
-        if _pid_alive(pid) and not _is_zombie(pid):
+        if _running(pid):
             continue
         found[token] = "time" if killed.get(pid) == token else "crash"
         try:
