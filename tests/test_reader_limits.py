@@ -362,3 +362,26 @@ def test_page_images_left_by_a_killed_run_are_removed_at_start_up(tmp_path: Path
     finally:
         for p in (stale, fresh, alive):
             p.unlink(missing_ok=True)
+
+
+def _stuck_in_a_library(seconds: float) -> None:
+    """A page job that the alarm cannot reach, as when a library's C code runs for minutes."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    time.sleep(seconds)
+
+
+def test_a_page_stuck_past_its_time_is_stopped_by_killing_its_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    import functools
+
+    from extractors.budget import Budget
+
+    monkeypatch.setattr(pagetext, "HARD_STOP_GRACE", 1.0)
+    files = {0: pagetext._FileState([functools.partial(_stuck_in_a_library, 60)]),
+             1: pagetext._FileState([functools.partial(sum, [1, 2]), functools.partial(sum, [3, 4])])}
+    started = time.monotonic()
+    out = {i: (pages, reason) for i, pages, reason in
+           pagetext._read_on_pool(files, 2, Budget(page_seconds=1, file_seconds=60), None)}
+    assert time.monotonic() - started < 15
+    assert out[0] == (None, "a page took more than 1 second to read: over the limit; "
+                            "raise COMPLIANCE_MAX_PAGE_SECONDS to read it")
+    assert out[1] == ([3, 7], None)
