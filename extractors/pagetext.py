@@ -684,15 +684,21 @@ def page_jobs(path: Path, media_type: str) -> Iterator[Callable[[], PageResult]]
     in another process or on another machine with the file. A PDF that pdfplumber cannot open whole (wrong
     cross-reference offsets) is read from a copy repaired in memory by qpdf, or else from the pages that
     pdfium draws; the stored original is never altered."""
-    if media_type == PDF:
-        n, how = pdf_page_plan(Path(path))
-        for i in range(n):
-            yield functools.partial(_read_pdf_page, Path(path), i, how)
-    else:
-        with Image.open(path) as im:
-            n = getattr(im, "n_frames", 1)
-        for i in range(n):
+    try:
+        if media_type == PDF:
+            n, how = pdf_page_plan(Path(path))
+        else:
+            with Image.open(path) as im:
+                n, how = getattr(im, "n_frames", 1), "image"
+    except RejectedFile:
+        raise
+    except Exception as e:  # said in plain words: a library's message names server paths and internals
+        raise RejectedFile(plain_reason(e)) from e
+    for i in range(n):
+        if how == "image":
             yield functools.partial(_read_image_frame, Path(path), i)
+        else:
+            yield functools.partial(_read_pdf_page, Path(path), i, how)
 
 
 def pdf_page_plan(path: Path) -> tuple[int, str]:

@@ -385,3 +385,12 @@ def test_a_page_stuck_past_its_time_is_stopped_by_killing_its_reader(monkeypatch
     assert out[0] == (None, "a page took more than 1 second to read: over the limit; "
                             "raise COMPLIANCE_MAX_PAGE_SECONDS to read it")
     assert out[1] == ([3, 7], None)
+
+
+def test_reasons_are_plain_words_never_a_librarys_message(tmp_path: Path) -> None:
+    broken = tmp_path / "photo.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(2000))  # a JPEG's first bytes, then noise
+    [(_, pages, reason)] = list(read_files([(broken, "image/jpeg")], workers=2))
+    assert pages is None and reason
+    assert "ask the sender for a new copy" in reason
+    assert str(tmp_path) not in reason and "cannot identify" not in reason and "Error" not in reason
