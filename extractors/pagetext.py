@@ -286,11 +286,12 @@ def page_pool(workers: int | None = None) -> Executor:
         return pool
 
 
-def reset_page_pool() -> None:
-    """Drop the pool (after one of its readers died or was stopped); the next page_pool() starts a new one."""
+def reset_page_pool(broken: Executor | None = None) -> None:
+    """Drop the pool (after one of its readers died or was stopped); the next page_pool() starts a new one.
+    Given the broken pool, nothing is done if another caller has already replaced it."""
     global _POOL
     with _POOL_LOCK:
-        if _POOL is None:
+        if _POOL is None or (broken is not None and _POOL[1] is not broken):
             return
         pool = _POOL[1]
         _POOL = None
@@ -608,7 +609,7 @@ def _schedule(
                            else budgets.crash_reason(budget))
         breaks_without_culprit = 0 if culprits else breaks_without_culprit + 1
         readers |= _pool_pids(pool)
-        reset_page_pool()
+        reset_page_pool(pool)
         remove_stale_temp_files(min_age=0, force=True, pids=readers)
         pool = page_pool(workers)
         for i, k in sorted(set(lost)):

@@ -373,7 +373,7 @@ def run_jobs_ahead(
         nonlocal pool
         old = pool
         if getattr(old, "_broken", False):
-            reset_page_pool()
+            reset_page_pool(old)
         pool = page_pool(workers)
         for entry in window:
             job, fut, tries, sent_to = entry

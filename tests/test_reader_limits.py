@@ -394,3 +394,29 @@ def test_reasons_are_plain_words_never_a_librarys_message(tmp_path: Path) -> Non
     assert pages is None and reason
     assert "ask the sender for a new copy" in reason
     assert str(tmp_path) not in reason and "cannot identify" not in reason and "Error" not in reason
+
+
+def _dies() -> int:
+    """A job whose process is killed under it (as the kernel does to a process out of memory)."""
+    os.kill(os.getpid(), signal.SIGKILL)
+    return 0
+
+
+def _slow_square(n: int) -> int:
+    time.sleep(0.2)
+    return n * n
+
+
+def test_reading_documents_goes_on_when_a_reader_dies() -> None:
+    """The documents stage shares the readers: a job that kills its reader is reported in plain words; the
+    jobs in flight with it are sent again to a new pool and every other result comes back in order."""
+    import functools
+
+    from flows.stages import run_jobs_ahead
+
+    jobs = [functools.partial(_slow_square, n) for n in range(6)]
+    jobs.insert(2, functools.partial(_dies))
+    out = list(run_jobs_ahead(iter(jobs), workers=2))
+    assert [r for r, _ in out] == [0, 1, None, 4, 9, 16, 25]
+    assert out[2][1] and "the page reader stopped" in out[2][1] and "Broken" not in out[2][1]
+    assert all(err is None for n, (_, err) in enumerate(out) if n != 2)
