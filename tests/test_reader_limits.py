@@ -319,6 +319,40 @@ def test_readers_and_their_children_die_when_the_parent_is_killed(tmp_path: Path
         proc.kill()
 
 
+def test_tesseract_runs_die_with_their_reader(tmp_path: Path) -> None:
+    """A reader killed in the middle of OCR takes its Tesseract run with it (parent-death signal)."""
+    parent = textwrap.dedent("""
+        import functools, time
+        import numpy as np
+        from PIL import Image
+        from extractors import pagetext
+
+        noise = Image.fromarray((np.random.default_rng(1).random((3000, 3000)) > 0.5).astype(np.uint8) * 255)
+        pool = pagetext.page_pool(2)
+        fut = pool.submit(functools.partial(pagetext.run_tesseract, noise, ["--psm", "3"]))
+        time.sleep(0.5)
+        print(" ".join(map(str, pagetext._pool_pids(pool))), flush=True)
+        time.sleep(120)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        readers = [int(p) for p in (proc.stdout.readline() if proc.stdout else "").split()]
+        deadline, ocr = time.monotonic() + 20, []
+        while not ocr and time.monotonic() < deadline:
+            ocr = [int(p) for r in readers for p in subprocess.run(["pgrep", "-P", str(r), "tesseract"],
+                                                                  capture_output=True, text=True).stdout.split()]
+            time.sleep(0.05)
+        assert ocr, "no Tesseract run started"
+        reader = next(r for r in readers if ocr[0] in [int(p) for p in subprocess.run(
+            ["pgrep", "-P", str(r)], capture_output=True, text=True).stdout.split()])
+        os.kill(reader, signal.SIGKILL)
+        assert _gone(ocr, 2)  # Tesseract alone would have gone on for seconds
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def test_prefects_temporary_server_dies_with_the_command(tmp_path: Path) -> None:
     parent = textwrap.dedent("""
         import time
