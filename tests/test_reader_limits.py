@@ -65,6 +65,18 @@ def scan_pdf(path: Path, pages: int) -> Path:
     return path
 
 
+def noise_pdf(path: Path) -> Path:
+    """One scanned page of pure noise: Tesseract works on it for seconds (and tries every turn)."""
+    import numpy as np
+
+    noise = Image.fromarray((np.random.default_rng(7).random((3300, 2550)) > 0.5).astype(np.uint8) * 255)
+    c = canvas.Canvas(str(path), pagesize=(612, 792))
+    c.drawImage(ImageReader(noise), 0, 0, 612, 792)
+    c.showPage()
+    c.save()
+    return path
+
+
 def huge_page_pdf(path: Path) -> Path:
     c = canvas.Canvas(str(path), pagesize=(4200, 4200))
     c.drawString(100, 100, "one word on a page of 58 by 58 inches")
@@ -186,7 +198,7 @@ def test_a_reader_out_of_memory_gives_the_reason_and_keeps_reading(
 def test_a_reader_that_dies_costs_only_its_own_file(tmp_path: Path) -> None:
     """A reader killed in the middle of a page (as the kernel kills a process out of memory): that file
     is refused with a plain reason, the pool is replaced, and the other files are read."""
-    scan = scan_pdf(tmp_path / "scan.pdf", 6)
+    scan = noise_pdf(tmp_path / "scan.pdf")  # its page is read for seconds: the kill lands inside it
     letters = [text_pdf(tmp_path / f"letter{i}.pdf") for i in range(3)]
     owner = os.getpid()
     killed: list[int] = []
@@ -196,7 +208,7 @@ def test_a_reader_that_dies_costs_only_its_own_file(tmp_path: Path) -> None:
         while time.monotonic() < deadline and not killed:
             readers = pagetext._pool_pids(page_pool(2))
             for pid, token, age in pagetext._markers(owner):
-                if pid in readers and token.split(":")[1] == "0" and age > 0.3:
+                if pid in readers and token.split(":")[1] == "0" and age > 0.5:
                     os.kill(pid, signal.SIGKILL)
                     killed.append(pid)
                     return
