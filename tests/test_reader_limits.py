@@ -348,6 +348,7 @@ def test_tesseract_runs_die_with_their_reader(tmp_path: Path) -> None:
     """)
     proc = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": str(REPO)})
+    readers: list[int] = []
     try:
         readers = [int(p) for p in (proc.stdout.readline() if proc.stdout else "").split()]
         deadline, ocr = time.monotonic() + 20, []
@@ -363,6 +364,7 @@ def test_tesseract_runs_die_with_their_reader(tmp_path: Path) -> None:
     finally:
         proc.kill()
         proc.wait()
+        pagetext.remove_stale_temp_files(min_age=0, force=True, pids=set(readers))  # its page image
 
 
 def test_prefects_temporary_server_dies_with_the_command(tmp_path: Path) -> None:
