@@ -179,7 +179,8 @@ def _label(cue: Cue) -> str:
         return cue.name
     if not cue.regex:
         return cue.text
-    t = re.sub(r"\(\?[!=].*?\)\)?|\\b|\?", "", cue.text)
+    t = re.sub(r"\(\?[!=].*?\)\)?|\\b|\(\?:|\?", "", cue.text)
+    t = re.sub(r"\[[^\]]*\][*+]?", "", t).replace("|", "/")
     t = re.sub(r"\\d(\{[^}]*\})?", "#", t)
     return re.sub(r"[\\()|^$]", "", t).strip()
 
@@ -308,9 +309,9 @@ def judge_page(page: PageText) -> PageVerdict:
     )
     if not is_cont and _looks_unfilled(view, best_name):
         d = DESCRIPTIONS[best_name]
-        ev = f"p{page.page_no} blank {d.what} form (nothing filled in: no {d.must_state}): {top_hits}"
+        ev = f"p{page.page_no} blank {d.what} form (nothing filled in where it states {d.must_state}): {top_hits}"
         return PageVerdict(None, 0.8, ev, False, "other:blank_form", totals)
-    cont_cues = best.cont > best.first
+    cont_cues = best.cont > best.first and best.title < 4  # a titled page starts its document
     ev = f"p{page.page_no} " + ("continuation: " if cont_cues else "untitled: " if is_cont else "") + top_hits
     v = PageVerdict(best_name, round(conf, 2), ev, is_cont, best_name, totals, generic_cont)
     v.cont_cues = cont_cues

@@ -185,7 +185,7 @@ COI = Kind(
         # property certificates and evidences (ACORD 24, 27, 28): insurance, not of liability
         _c("PROPERTY INSURANCE", 2, 8, veto=True),
         _c("EVIDENCE OF COMMERCIAL PROPERTY", 6, 8, veto=True),
-        _c(r"\bACORD ?2[478]\b", 4, regex=True),
+        _c(r"\bACORD ?2[478]\b", 4, regex=True, name="ACORD 24/27/28"),
         _c("HOMEOWNERS", 1.5),
         _c("MORTGAGEE", 2),
         _c("LOSS PAYEE", 1.5),
@@ -206,7 +206,7 @@ NONPROFIT_LETTER = Kind(
         _c("EXEMPT FROM FEDERAL INCOME TAX", 3, first=False),
         _c("DETERMINATION LETTER", 1.5, first=False),
         _c(r"\bWE (?:HAVE )?DETERMINED\b", 1.5, regex=True, first=False),
-        _c(r"\bRECOGNI[SZ]ED AS (?:TAX )?EXEMPT\b", 2, regex=True, first=False),
+        _c(r"\bRECOGNI[SZ]ED AS (?:TAX )?EXEMPT\b", 2, regex=True, first=False, name="recognized as exempt"),
         _c("AFFIRMATION OF YOUR TAX EXEMPT STATUS", 3, first=False),
         _c(r"\bSECTION 501 ?C\b", 2, regex=True, first=False),
         _c(r"\b501 ?C ?\d{1,2}\b", 1, regex=True, first=False),
@@ -222,7 +222,7 @@ NONPROFIT_LETTER = Kind(
         # which the rules report (and documents.py never lets a subsection stand on them)
         _c(r"\bCP ?575\b", 3, regex=True),
         _c("WE ASSIGNED YOU AN EMPLOYER IDENTIFICATION NUMBER", 3),
-        _c(r"\bLETTER 147 ?C\b", 3, regex=True),
+        _c(r"\bLETTER 147 ?C\b", 3, regex=True, name="Letter 147C"),
         _c("DATE OF THIS NOTICE", 2),
         _c(r"\bLETTERS? \d{3,4}\b", 1.5, regex=True, first=False),
         _c("EXEMPT ORGANIZATIONS", 1.5, first=False),
@@ -244,12 +244,12 @@ NONPROFIT_LETTER = Kind(
         # IRS forms and returns, and state charity papers: not a letter stating the exemption
         _c(r"\bRETURN OF ORGANIZATION EXEMPT FROM INCOME TAX\b", 6, 8, regex=True, veto=True),
         _c("ELECTRONIC NOTICE E POSTCARD", 6, 8, veto=True),
-        _c(r"\bFORM 990 ?(?:N|EZ|PF)?\b(?! REQUIRED)", 1, 4, regex=True, veto=True),
+        _c(r"\bFORM 990 ?(?:N|EZ|PF)?\b(?! REQUIRED)", 1, 4, regex=True, veto=True, name="Form 990"),
         _c("APPLICATION FOR RECOGNITION OF EXEMPTION", 6, 8, veto=True),
         _c(r"\bFORM W ?9\b", 4, 6, regex=True, veto=True),
         _c("REQUEST FOR TAXPAYER IDENTIFICATION NUMBER", 6, 8, veto=True),
         _c(r"\bOMB NO\b", 2, regex=True),
-        _c(r"\bSCHEDULE [A-Z]\b \(?FORM", 2, regex=True),
+        _c(r"\bSCHEDULE [A-Z] FORM\b", 2, regex=True, name="Schedule (Form)"),
         _c("CHARITABLE ORGANIZATION REGISTRATION", 6, 8, veto=True),
         _c("CHARITABLE SOLICITATION", 4, 6, veto=True),
         _c("REGISTRY OF CHARITABLE TRUSTS", 6, 8, veto=True),
@@ -501,7 +501,7 @@ OTHER_KINDS: tuple[Kind, ...] = (
             _c("AUTHORIZATION AND RELEASE", 5, 7),
             _c("DISCLOSURE AND AUTHORIZATION", 5, 7),
             _c("CONSENT FORM", 5, 7),
-            _c(r"\bI HEREBY (?:AUTHORIZE|CONSENT|RELEASE)\b", 3, regex=True),
+            _c(r"\bI HEREBY (?:AUTHORIZE|CONSENT|RELEASE)\b", 3, regex=True, name="I hereby authorize"),
             _c(r"\bCONSENT\b", 1.5, 3, regex=True),
             _c("SIGNATURE", 0.5),
             _c("DATE OF BIRTH", 1),
@@ -578,7 +578,7 @@ OTHER_KINDS: tuple[Kind, ...] = (
             _c("CERTIFICATE OF PROPERTY INSURANCE", 6, 8),
             _c("EVIDENCE OF PROPERTY INSURANCE", 6, 8),
             _c("EVIDENCE OF COMMERCIAL PROPERTY INSURANCE", 6, 8),
-            _c(r"\bACORD ?2[478]\b", 4, regex=True),
+            _c(r"\bACORD ?2[478]\b", 4, regex=True, name="ACORD 24/27/28"),
             _c("PROPERTY INSURANCE", 2, 4),
             _c("MORTGAGEE", 2),
             _c("LOSS PAYEE", 2),
@@ -595,7 +595,7 @@ OTHER_KINDS: tuple[Kind, ...] = (
             _c("ELECTRONIC NOTICE E POSTCARD", 6, 8),
             _c("APPLICATION FOR RECOGNITION OF EXEMPTION", 6, 8),
             _c("REQUEST FOR TAXPAYER IDENTIFICATION NUMBER", 6, 8),
-            _c(r"\bFORM 990 ?(?:N|EZ|PF)?\b(?! REQUIRED)", 3, 5, regex=True),
+            _c(r"\bFORM 990 ?(?:N|EZ|PF)?\b(?! REQUIRED)", 3, 5, regex=True, name="Form 990"),
             _c(r"\bFORM W ?9\b", 3, 5, regex=True),
             _c(r"\bFORM 1023\b", 1.5, 3, regex=True),
             _c(r"\bOMB NO\b", 2, regex=True),
@@ -646,8 +646,8 @@ EIN_NOTICE = (
 # The sentence a determination (or affirmation) letter is written to state
 STATES_EXEMPTION = (
     r"\bWE (?:HAVE )?DETERMINED (?:THAT )?YOU (?:ARE|RE) EXEMPT\b|\bYOU (?:ARE|RE|CONTINUE TO BE) EXEMPT FROM "
-    r"FEDERAL INCOME TAX\b|\bRECOGNI[SZ]ED AS (?:TAX )?EXEMPT\b|\bIS EXEMPT FROM FEDERAL INCOME TAX UNDER\b|"
-    r"\bYOUR EXEMPT STATUS\b|\bAFFIRM(?:ING|ATION OF)? YOUR TAX EXEMPT STATUS\b"
+    r"FEDERAL INCOME TAX\b|(?<!TO BE )\bRECOGNI[SZ]ED AS (?:TAX )?EXEMPT\b|\bIS EXEMPT FROM FEDERAL INCOME TAX UNDER\b|"
+    r"\bAFFIRM(?:ING|ATION OF)? YOUR TAX EXEMPT STATUS\b"
 )
 
 # ------------------------------------------------------------------ descriptions of the five
