@@ -121,7 +121,7 @@ def _found(cue: Cue, text: str) -> bool:
     if len(needle) < 12:
         return False
     if len(text) < len(needle):  # partial_ratio would look for the text inside the cue
-        return fuzz.ratio(needle, text, score_cutoff=88) >= 88
+        return fuzz.ratio(needle, text, score_cutoff=88) >= 88 and _same_length(needle, text)
     al = fuzz.partial_ratio_alignment(needle, text, score_cutoff=88)
     if al is None:
         return False
@@ -131,7 +131,17 @@ def _found(cue: Cue, text: str) -> bool:
         a -= 1
     while b < len(text) and text[b] != " ":
         b += 1
-    return fuzz.ratio(needle, text[a:b]) >= 85
+    return fuzz.ratio(needle, text[a:b]) >= 85 and _same_length(needle, text[a:b])
+
+
+def _same_length(needle: str, got: str) -> bool:
+    """OCR slips change a letter or split a word; they do not drop or add a word.
+
+    'SPECIAL EVENT PERMIT' is not 'SPECIAL EVENT FOOD PERMIT', nor 'CERTIFICATE OF PROPERTY INSURANCE'
+    a 'CERTIFICATE OF INSURANCE'.
+    """
+    n, g = len(needle.replace(" ", "")), len(got.replace(" ", ""))
+    return abs(n - g) <= max(2, n // 10)
 
 
 def _in_titles(cue: Cue, view: _PageView) -> bool:

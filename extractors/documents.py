@@ -15,7 +15,7 @@ from extractors.coi import extract_coi
 from extractors.health_permit import extract_health_permit
 
 # DECISION_CRITICAL (the fields a decision rests on) is part of each kind's description in extractors.kinds
-from extractors.kinds import DECISION_CRITICAL, EIN_NOTICE, STATES_EXEMPTION
+from extractors.kinds import DECISION_CRITICAL, NOT_DETERMINATIONS, STATES_EXEMPTION
 from extractors.model import FIELDS_BY_TYPE, ExtractedDocument, FieldValue, PageText
 from extractors.nonprofit_letter import extract_nonprofit_letter
 
@@ -87,17 +87,19 @@ def _norm(text: str) -> str:
 
 
 def _ein_notice_check(pages: list[PageText], fields: dict[str, FieldValue]) -> str:
-    """An IRS letter about the EIN only (CP 575, Letter 147C) states no 501(c) exemption: no subsection stands.
+    """An IRS letter that is not a determination (CP 575, Letter 147C, an application acknowledgment)
+    states no 501(c) exemption: no subsection stands on it.
 
-    Such a notice may name section 501(c)(3) only to say how to apply for it; read as a determination it
+    Such a letter may name section 501(c)(3) only to say how to apply for it; read as a determination it
     would satisfy the 501(c) rule for a group the IRS never recognised. Returns a note for the evidence.
     """
     text = _norm("\n".join(p.text for p in pages))
-    if not re.search(EIN_NOTICE, text) or re.search(STATES_EXEMPTION, text):
+    what = next((w for w, pattern in NOT_DETERMINATIONS if re.search(pattern, text)), None)
+    if what is None or re.search(STATES_EXEMPTION, text):
         return ""
     if fields.get("subsection") is not None and fields["subsection"].value is not None:
         fields["subsection"] = FieldValue(None)
-    return "; an IRS notice about the EIN (not a determination letter): it states no 501(c) exemption"
+    return f"; {what}, not a determination letter: it states no 501(c) exemption"
 
 
 def uncertain_fields(doc_type: str, fields: dict[str, FieldValue]) -> list[str]:

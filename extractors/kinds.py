@@ -220,7 +220,7 @@ NONPROFIT_LETTER = Kind(
         _c(r"\bCOVINGTON KY 410\d\d\b", 1.5, regex=True),
         # IRS letters about the EIN: typed as the IRS letter they are; they state no 501(c) exemption,
         # which the rules report (and documents.py never lets a subsection stand on them)
-        _c(r"\bCP ?575\b", 3, regex=True),
+        _c(r"\bCP ?575 ?[A-Z]?\b", 3, regex=True, name="CP 575"),
         _c("WE ASSIGNED YOU AN EMPLOYER IDENTIFICATION NUMBER", 3),
         _c(r"\bLETTER 147 ?C\b", 3, regex=True, name="Letter 147C"),
         _c("DATE OF THIS NOTICE", 2),
@@ -429,6 +429,10 @@ BACKGROUND_CHECK = Kind(
         _c(r"\bSTATUS (?:CLEARED|ELIGIBLE|APPROVED|PENDING|NOT)\b|\bRESULT (?:CLEARED|ELIGIBLE|APPROVED|CLEAR)\b",
            2, regex=True, name="status result"),
         _c(r"\bELIGIBLE TO (?:VOLUNTEER|WORK|SERVE)\b", 2, regex=True),
+        _c(r"\bAPPROVED TO (?:VOLUNTEER|WORK|SERVE)\b", 2, regex=True),
+        _c(r"\bSCREENING\b", 1.5, regex=True),
+        _c(r"\bSCREENING (?:IS )?COMPLETE\b", 1.5, regex=True),
+        _c("VOLUNTEER APPROVAL", 2, 4),
     ),
     _v(
         "BACKGROUND CHECK FINGERPRINT CLEARANCE CLEARED EXPIRES COMMUNITY PARTNER VOLUNTEER HUMAN "
@@ -638,16 +642,27 @@ KIND_BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
 # Letters about the EIN alone: the IRS assigning one (CP 575, old and new layouts) or confirming it
 # (Letter 147C). They may mention 501(c)(3) only to say how to apply; they never state an exemption.
 EIN_NOTICE = (
-    r"\bCP ?575\b|\bWE ASSIGNED YOU AN EMPLOYER IDENTIFICATION NUMBER\b|\bLETTER 147 ?C\b|"
+    r"\bCP ?575 ?[A-Z]?\b|\bLETTER 147 ?C\b|"
+    r"\bWE ASSIGNED (?:YOU|YOUR ORGANIZATION|YOUR BUSINESS)(?: AN| THE)? EMPLOYER IDENTIFICATION NUMBER\b|"
     r"\bTHANK YOU FOR (?:APPLYING FOR|YOUR INQUIRY (?:OF|ON|ABOUT)) (?:AN |YOUR )?"
     r"(?:EMPLOYER IDENTIFICATION NUMBER|EIN)\b|"
-    r"\bYOUR EMPLOYER IDENTIFICATION NUMBER (?:EIN )?IS\b"
+    r"\bYOUR EMPLOYER IDENTIFICATION NUMBER (?:EIN )?IS\b|\bGETTING AN EIN DOES NOT MAKE\b|"
+    r"\bUNTIL WE ISSUE A DETERMINATION LETTER\b"
+)
+# Acknowledgments of an exemption application: the IRS has not decided yet
+APPLICATION_ACK = (
+    r"\bWE RECEIVED YOUR (?:FORM 1023|FORM 1024|APPLICATION)\b|\bWE WILL CONTACT YOU WHEN WE COMPLETE\b|"
+    r"\bYOUR APPLICATION IS (?:BEING|UNDER) (?:PROCESSED|REVIEW)\b"
+)
+NOT_DETERMINATIONS: tuple[tuple[str, str], ...] = (
+    ("an IRS notice about the EIN (CP 575, Letter 147C)", EIN_NOTICE),
+    ("an IRS acknowledgment of an exemption application", APPLICATION_ACK),
 )
 # The sentence a determination (or affirmation) letter is written to state
 STATES_EXEMPTION = (
     r"\bWE (?:HAVE )?DETERMINED (?:THAT )?YOU (?:ARE|RE) EXEMPT\b|\bYOU (?:ARE|RE|CONTINUE TO BE) EXEMPT FROM "
-    r"FEDERAL INCOME TAX\b|(?<!TO BE )\bRECOGNI[SZ]ED AS (?:TAX )?EXEMPT\b|\bIS EXEMPT FROM FEDERAL INCOME TAX UNDER\b|"
-    r"\bAFFIRM(?:ING|ATION OF)? YOUR TAX EXEMPT STATUS\b"
+    r"FEDERAL INCOME TAX\b|(?<!TO BE )\bRECOGNI[SZ]ED (?:[A-Z]+ ){0,3}AS (?:TAX )?EXEMPT FROM\b|"
+    r"\bIS EXEMPT FROM FEDERAL INCOME TAX UNDER\b|\bAFFIRM(?:ING|ATION OF)? YOUR TAX EXEMPT STATUS\b"
 )
 
 # ------------------------------------------------------------------ descriptions of the five

@@ -352,3 +352,50 @@ def coi_blank_carrier() -> list[list[Row]]:
                          "General Liability  per occurrence", "                   aggregate",
                          "Certificate holder:", "Authorized representative:"], 8)
     return [r]
+
+
+# ------------------------------------------------------------------ more wordings and look-alikes
+
+
+def clearance_vendor_approval() -> list[list[Row]]:
+    """A screening vendor's approval notice: no 'background' or 'fingerprint' anywhere."""
+    return [_rows(40, 40, ["Sterling Ridge Volunteers", "Volunteer Approval Notice", "", "Your screening is complete.",
+                           "Volunteer: Priya Nandakumar", "Organization: Eastside Little League", "Status: Approved",
+                           "Date: 02/14/2026", "Approval valid for two years."], 11)]
+
+
+def clearance_not_eligible() -> list[list[Row]]:
+    return [_rows(40, 40, ["Mesa Unified School District", "Office of Human Resources", "", "November 3, 2025", "",
+                           "Dear Ms. Carter,",
+                           "The district has completed the review of your criminal history record. Based on the results you are",
+                           "not eligible to volunteer in district schools at this time.", "", "Human Resources"], 10)]
+
+
+def parks_event_permit() -> list[list[Row]]:
+    """A parks department's special event permit: a permit, but not a food permit of a health authority."""
+    return [_rows(40, 40, ["CITY PARKS AND RECREATION", "SPECIAL EVENT PERMIT", "Permit No.: SE-2026-118",
+                           "Permittee: Riverside Runners Club", "Event: 5K Fun Run", "Valid: 03/28/2026",
+                           "Conditions: no amplified sound"], 11)]
+
+
+def irs_application_ack() -> list[list[Row]]:
+    """The IRS acknowledging an exemption application: it names 501(c)(3) and decides nothing."""
+    return [_rows(40, 40, ["Department of the Treasury", "Internal Revenue Service", "Date: 06/01/2025",
+                           "We received your Form 1023, Application for Recognition of Exemption Under Section 501(c)(3).",
+                           "We will contact you when we complete our review. Employer ID number: 66-4410233"], 10)]
+
+
+def cp575_old() -> list[list[Row]]:
+    """An older, all-capitals CP 575 layout."""
+    return [_rows(40, 40, ["DEPARTMENT OF THE TREASURY", "INTERNAL REVENUE SERVICE", "CINCINNATI OH 45999", "",
+                           "Date of this notice: 03-14-2003", "Employer Identification Number: 22-3301447", "Form: SS-4",
+                           "Number of this notice: CP 575 A", "", "WE ASSIGNED YOU AN EMPLOYER IDENTIFICATION NUMBER",
+                           "Thank you for applying for an Employer Identification Number (EIN). We assigned you EIN",
+                           "22-3301447. If you want to be recognized as exempt under section 501(c)(3), file Form 1023."], 10)]
+
+
+def form_w9() -> list[list[Row]]:
+    return [_rows(40, 40, ["Form W-9 (Rev. March 2024)", "Request for Taxpayer Identification Number and Certification",
+                           "Department of the Treasury Internal Revenue Service", "Name: Westside Soccer Boosters",
+                           "Exempt payee code: 5", "Employer identification number 45-2234110",
+                           "Under penalties of perjury, I certify that"], 10)]

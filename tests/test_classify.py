@@ -109,7 +109,10 @@ LAYOUTS: dict[str, tuple[str, ...]] = {
     "nonprofit_letter": ("irs_modern", "irs_affirmation", "irs_typewritten"),
     "business_license": ("license_city", "license_state_card", "license_tax_registration"),
     "health_permit": ("permit_county", "permit_city_card", "permit_letter"),
-    "background_check": ("clearance_hr_letter", "clearance_dps_card", "clearance_vendor_email", "clearance_badge"),
+    "background_check": (
+        "clearance_hr_letter", "clearance_dps_card", "clearance_vendor_email", "clearance_badge",
+        "clearance_vendor_approval", "clearance_not_eligible",
+    ),
 }
 LOOK_ALIKES: dict[str, str] = {  # drawing -> what the evidence calls it
     "auto_id_card": "auto insurance",
@@ -119,8 +122,11 @@ LOOK_ALIKES: dict[str, str] = {  # drawing -> what the evidence calls it
     "license_receipt": "receipt",
     "permit_application_blank": "application",
     "clearance_consent_form": "consent form",
+    "form_w9": "irs form",
+    "parks_event_permit": "unknown",
 }
 BLANK_FORMS = ("coi_blank_carrier", "license_blank_form", "clearance_blank_form")
+NOT_DETERMINATIONS = ("cp575", "cp575_old", "letter_147c", "irs_application_ack")  # IRS letters, no exemption
 CARDS = {"license_state_card", "permit_city_card", "clearance_dps_card", "clearance_badge", "auto_id_card"}
 
 
@@ -130,7 +136,7 @@ def drawn(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[PageText]]
     from tests import kind_layouts as K
 
     folder = tmp_path_factory.mktemp("layouts")
-    names = {n for ns in LAYOUTS.values() for n in ns} | set(LOOK_ALIKES) | set(BLANK_FORMS) | {"cp575", "letter_147c"}
+    names = {n for ns in LAYOUTS.values() for n in ns} | set(LOOK_ALIKES) | set(BLANK_FORMS) | set(NOT_DETERMINATIONS)
     out = {}
     for name in sorted(names):
         size = K.CARD if name in CARDS else K.letter
@@ -167,7 +173,7 @@ def test_blank_forms_of_the_kinds_are_not_documents_on_file(drawn: dict[str, lis
     assert "blank" in segs[0].evidence and "nothing filled in" in segs[0].evidence
 
 
-@pytest.mark.parametrize("name", ["cp575", "letter_147c"])
+@pytest.mark.parametrize("name", NOT_DETERMINATIONS)
 def test_irs_letters_about_the_ein_state_no_exemption(drawn: dict[str, list[PageText]], name: str) -> None:
     # typed as the IRS letter they are (the rules then report 'not a 501(c) letter'), never with a subsection,
     # even when the letter names section 501(c)(3) while not stating an exemption
