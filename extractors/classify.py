@@ -212,6 +212,7 @@ class _KindScore:
     first: float = 0.0  # weight of cues typical of a first page
     cont: float = 0.0  # weight of cues typical of continuation pages
     title: float = 0.0  # weight found as a title
+    content: bool = False  # a statement of what the document is for (a clearance's result, a certificate's limits)
     vetoed: str = ""  # a title that rules the kind out
     hits: list[tuple[float, str]] = field(default_factory=list)
 
@@ -227,6 +228,7 @@ def _score_kind(kind: Kind, view: _PageView) -> _KindScore:
         else:
             continue
         s.total += w
+        s.content = s.content or cue.content
         if in_title and cue.first:
             s.title += w
         if cue.first:
@@ -252,6 +254,8 @@ def _score_kind(kind: Kind, view: _PageView) -> _KindScore:
 
 
 _PAGE_OF = re.compile(r"\bPAGE ([2-9]|1\d) (?:OF )?\d{1,2}\b|\bCONTINUED\b|\bCONT D\b")
+# a page number printed on a line of its own: "Page 2", "- 3 -", "Pg. 2"
+_PAGE_LINE = re.compile(r"(?i)^\s*(?:page|pg\.?)\s*([2-9]|1\d)\s*$|^\s*[-\u2013]\s*([2-9]|1\d)\s*[-\u2013]\s*$")
 _AMOUNT = re.compile(r"\$\s?\d[\d,. ]{2,}|\b\d{1,3}(?:[,. ]\d{3}){1,2}\b")
 
 
@@ -292,7 +296,8 @@ def judge_page(page: PageText) -> PageVerdict:
     second = ranked[1][1].total if len(ranked) > 1 else 0.0
     totals = {n: round(s.total, 2) for n, s in scores.items()}
     top_hits = "; ".join(h for _, h in sorted(best.hits, key=lambda x: -x[0])[:3])
-    generic_cont = bool(_PAGE_OF.search(view.full)) and best.title == 0
+    numbered = bool(_PAGE_OF.search(view.full)) or any(_PAGE_LINE.match(ln) for ln in view.raw.splitlines())
+    generic_cont = numbered and best.title == 0
     if best_name.startswith("other:") or best.total < MIN_SCORE:
         # not one of the five; how sure depends on how weak the best of the five was
         docs = [(s.total, n) for n, s in scores.items() if not n.startswith("other:")]
@@ -314,8 +319,10 @@ def judge_page(page: PageText) -> PageVerdict:
     # a continuation page: endorsement/remarks/letter-body cues outweigh first-page ones, or no
     # title at all and only modest first-page evidence (the back of a license, a letter's page 2)
     # (a page with no title and no dates of its own carries no new document: instructions, terms)
+    # (a page that states its kind's content — a clearance's result, a certificate's limits — starts a document:
+    # two untitled clearance letters in one file are two clearances)
     is_cont = (best.cont > best.first and best.title < 4) or (
-        best.title == 0 and (best.first < 4 or len(find_dates(view.raw)) <= 1)
+        best.title == 0 and not best.content and (best.first < 4 or len(find_dates(view.raw)) <= 1)
     )
     if not is_cont and _looks_unfilled(view, best_name):
         d = DESCRIPTIONS[best_name]

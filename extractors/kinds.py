@@ -44,6 +44,7 @@ class Cue:
     first: bool = True  # marks a document's first page (False: typical of continuation pages)
     veto: bool = False  # (negatives) printed as a title, it rules the kind out: "... APPLICATION"
     name: str = ""  # how the evidence names a pattern cue ("limit amounts"); the phrase itself if empty
+    content: bool = False  # states what a document of the kind is for (a result, limits): a first page
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +79,9 @@ def _c(
     first: bool = True,
     veto: bool = False,
     name: str = "",
+    content: bool = False,
 ) -> Cue:
-    return Cue(text, body, title, regex, first, veto, name)
+    return Cue(text, body, title, regex, first, veto, name, content)
 
 
 def _v(words: str) -> frozenset[str]:
@@ -149,9 +151,9 @@ COI = Kind(
         _c(r"\b(?:A ?M )?BEST\b.{0,20}\bRAT(?:ED|ING)\b|\bRATED A\b", 1, regex=True, name="A.M. Best rating"),
         # content a filled certificate carries: limit amounts by their limit words, a policy period
         _c(rf"{AMOUNT} (?:[A-Z]+ )?{LIMIT_WORDS}|{LIMIT_WORDS}(?: [A-Z]+){{0,3}} {AMOUNT}", 2, regex=True,
-           name="limit amounts"),
+           name="limit amounts", content=True),
         _c(r"\b(?:IS|ARE) (?:INSURED|COVERED) (?:UNDER|BY)\b|\bPOLICIES (?:LISTED|SHOWN|DESCRIBED) BELOW\b", 1.5,
-           regex=True, name="coverage statement"),
+           regex=True, name="coverage statement", content=True),
         _c(r"\bINSURANCE (?:SHOWN|LISTED|DESCRIBED) BELOW\b|\bIN FORCE\b", 1, regex=True, name="insurance in force"),
         # pages that continue a certificate: endorsements and remarks schedules
         _c("THIS ENDORSEMENT CHANGES THE POLICY", 4, first=False),
@@ -287,7 +289,7 @@ BUSINESS_LICENSE = Kind(
         _c("CONDUCT BUSINESS", 2),
         _c("ENGAGE IN BUSINESS", 2),
         _c(r"\b(?:LICENSED|AUTHORIZED|PERMITTED) TO (?:CONDUCT|ENGAGE|OPERATE|DO BUSINESS)\b", 2, regex=True,
-           name="licensed to do business"),
+           name="licensed to do business", content=True),
         _c("BUSINESS NAME", 1.5),
         _c("DOING BUSINESS AS", 1),
         _c("BUSINESS LOCATION", 1),
@@ -423,13 +425,13 @@ BACKGROUND_CHECK = Kind(
         _c(r"\bVOLUNTEER BADGE\b|\bVOLUNTEER ID\b|\bVISITOR BADGE\b", 1.5, 3, regex=True, name="volunteer badge"),
         # the result a clearance states about its person
         _c(r"\b(?:HAS|HAVE) (?:BEEN )?(?:CLEARED|APPROVED)\b|\bIS (?:CLEARED|ELIGIBLE|APPROVED)\b", 2, regex=True,
-           name="result: cleared"),
+           name="result: cleared", content=True),
         _c(r"\b(?:NOT ELIGIBLE|INELIGIBLE|DISQUALIFIED|NOT CLEARED)\b", 1.5, regex=True,
-           name="result: not eligible"),
+           name="result: not eligible", content=True),
         _c(r"\bSTATUS (?:CLEARED|ELIGIBLE|APPROVED|PENDING|NOT)\b|\bRESULT (?:CLEARED|ELIGIBLE|APPROVED|CLEAR)\b",
-           2, regex=True, name="status result"),
-        _c(r"\bELIGIBLE TO (?:VOLUNTEER|WORK|SERVE)\b", 2, regex=True),
-        _c(r"\bAPPROVED TO (?:VOLUNTEER|WORK|SERVE)\b", 2, regex=True),
+           2, regex=True, name="status result", content=True),
+        _c(r"\bELIGIBLE TO (?:VOLUNTEER|WORK|SERVE)\b", 2, regex=True, content=True),
+        _c(r"\bAPPROVED TO (?:VOLUNTEER|WORK|SERVE)\b", 2, regex=True, content=True),
         _c(r"\bSCREENING\b", 1.5, regex=True),
         _c(r"\bSCREENING (?:IS )?COMPLETE\b", 1.5, regex=True),
         _c("VOLUNTEER APPROVAL", 2, 4),

@@ -226,3 +226,20 @@ def test_every_kind_is_described_once() -> None:
         assert set(d.labels) <= set(d.fields)
         assert d.confused_with and all(c in KIND_BY_NAME for c in d.confused_with), name
         assert name in KIND_BY_NAME
+
+
+def test_a_packet_of_drawn_documents_splits_into_each_one(tmp_path: Path) -> None:
+    # two untitled clearance letters in a row are two clearances (each states its own result); a letter's
+    # page 2 stays with it; a W-9 between documents is none of them
+    from tests import kind_layouts as K
+
+    page2 = K._rows(40, 40, ["Page 2", "", "Please keep this letter in your permanent records.", "Letter 947"], 10)
+    pages = [
+        *K.coi_carrier_columns(), *K.irs_modern(), page2, *K.clearance_not_eligible(), *K.clearance_not_eligible(),
+        *K.form_w9(), *K.permit_letter(), *K.clearance_vendor_approval(),
+    ]
+    segs = segment_pages(_read(K.write_pdf(tmp_path / "packet.pdf", pages)))
+    assert split(segs) == [
+        ([1], "coi"), ([2, 3], "nonprofit_letter"), ([4], "background_check"), ([5], "background_check"),
+        ([6], None), ([7], "health_permit"), ([8], "background_check"),
+    ]
