@@ -56,6 +56,7 @@ class PageVerdict:
     generic_continuation: bool = False  # "page 2 of 2", "continued": belongs to whatever came before
     guess: str = ""  # for pages below the bar: the kind of the five with some (weak) evidence
     cont_cues: bool = False  # continuation because of endorsement/letter-body cues (not just no title)
+    ruled_out: tuple[str, ...] = ()  # kinds this page imitates but is not (an application, a blank form of ...)
 
 
 # ---------------------------------------------------------------- text helpers
@@ -313,6 +314,7 @@ def judge_page(page: PageText) -> PageVerdict:
             ev += f" (best guess {guess} {best_doc:.1f} < {MIN_SCORE})"
         v = PageVerdict(None, round(min(conf, 0.95), 2), ev, False, kind, totals, generic_cont)
         v.guess = guess if best_doc >= 2 and not vetoes else ""
+        v.ruled_out = tuple(n for n, s in scores.items() if s.vetoed)
         return v
     margin = best.total - max(second, 0.0)
     conf = max(0.5, min(0.99, 0.55 + 0.45 * min(1.0, margin / 8) * min(1.0, best.total / 10)))
@@ -327,7 +329,9 @@ def judge_page(page: PageText) -> PageVerdict:
     if not is_cont and _looks_unfilled(view, best_name):
         d = DESCRIPTIONS[best_name]
         ev = f"p{page.page_no} blank {d.what} form (nothing filled in where it states {d.must_state}): {top_hits}"
-        return PageVerdict(None, 0.8, ev, False, "other:blank_form", totals)
+        blank = PageVerdict(None, 0.8, ev, False, "other:blank_form", totals)
+        blank.ruled_out = (best_name,)
+        return blank
     cont_cues = best.cont > best.first and best.title < 4  # a titled page starts its document
     ev = f"p{page.page_no} " + ("continuation: " if cont_cues else "untitled: " if is_cont else "") + top_hits
     v = PageVerdict(best_name, round(conf, 2), ev, is_cont, best_name, totals, generic_cont)
@@ -350,6 +354,7 @@ def segment_pages(pages: list[PageText]) -> list[Segment]:
     """
     segs: list[Segment] = []
     last_kind = ""
+    ruled_out: tuple[str, ...] = ()  # kinds the current None segment imitates (its application, its blank form)
     for page in pages:
         v = judge_page(page)
         cur = segs[-1] if segs else None
@@ -360,6 +365,13 @@ def segment_pages(pages: list[PageText]) -> list[Segment]:
                 segs.append(Segment([page.page_no], None, v.confidence, v.evidence))
                 last_kind = "blank"
             continue
+        if v.doc_type is not None and cur is not None and cur.doc_type is None and v.is_continuation and (
+            v.doc_type in ruled_out
+        ):
+            # an untitled later page of an application or a blank form of that kind: still not a document
+            cur.pages.append(page.page_no)
+            cur.evidence += f"; p{page.page_no} later page of the same paper ({v.evidence})"
+            continue
         if v.doc_type is not None:
             if cur is not None and cur.doc_type == v.doc_type and v.is_continuation:
                 cur.pages.append(page.page_no)
@@ -369,6 +381,7 @@ def segment_pages(pages: list[PageText]) -> list[Segment]:
                 cur.pages.append(page.page_no)
                 cur.doc_type, cur.confidence, cur.evidence = v.doc_type, v.confidence, v.evidence
             else:
+                ruled_out = ()
                 conf = v.confidence * (0.7 if v.cont_cues else 1.0)
                 ev = v.evidence + (" (no first page before it)" if v.cont_cues else "")
                 segs.append(Segment([page.page_no], v.doc_type, round(conf, 2), ev))
@@ -395,7 +408,9 @@ def segment_pages(pages: list[PageText]) -> list[Segment]:
             cur.pages.append(page.page_no)
             cur.evidence += f"; {v.evidence}"
             cur.confidence = round(min(cur.confidence, v.confidence), 2)
+            ruled_out += v.ruled_out
         else:
             segs.append(Segment([page.page_no], None, v.confidence, v.evidence))
+            ruled_out = v.ruled_out
         last_kind = v.kind
     return segs

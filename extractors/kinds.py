@@ -97,6 +97,26 @@ LIMIT_WORDS = (
 )
 
 
+# Billing papers imitate every kind (a premium invoice, a screening vendor's invoice, a fee statement)
+BILLING: tuple[Cue, ...] = (
+    _c(r"\bINVOICE\b", 3, 6, regex=True, veto=True),
+    _c("STATEMENT OF ACCOUNT", 3, 6, veto=True),
+    _c("BILL TO", 2),
+    _c("AMOUNT DUE", 2),
+    _c("BALANCE DUE", 2),
+    _c("PAYMENT DUE", 1.5),
+    _c("PLEASE REMIT", 2),
+)
+# A message that sends or asks for a document names it; it is not the document
+MESSAGE: tuple[Cue, ...] = (
+    _c("PLEASE FIND ATTACHED", 3),
+    _c("PLEASE FIND ENCLOSED", 3),
+    _c(r"\bATTACHED (?:IS|ARE|PLEASE FIND)\b|\bI VE ATTACHED\b|\bI HAVE ATTACHED\b", 2, regex=True, name="attached is"),
+    _c("YOU REQUESTED", 1.5),
+    _c("LET ME KNOW", 1.5),
+    _c(r"\bFROM .{1,80}\bTO .{1,120}\bSUBJECT\b", 1, regex=True, name="e-mail header"),
+)
+
 # ------------------------------------------------------------------ the five kinds
 
 COI = Kind(
@@ -194,6 +214,8 @@ COI = Kind(
         _c(r"\bAPPLICATION\b(?! (?:NO|NUMBER|DATE|ID)\b)", 2, 5, regex=True, veto=True),
         _c("REQUEST FOR CERTIFICATE", 3, 6, veto=True),
         _c("INSURANCE REQUIREMENTS", 1, 5, veto=True),
+        *BILLING,
+        *MESSAGE,
     ),
 )
 
@@ -258,7 +280,13 @@ NONPROFIT_LETTER = Kind(
         _c("ATTORNEY GENERAL", 2, 4),
         _c("TAX EXEMPTION CERTIFICATE", 3, 6, veto=True),
         _c("SALES TAX", 1.5, 5, veto=True),
+        _c(r"\bWE CHARGED YOU A PENALTY\b|\bPENALTY (?:CHARGE|FOR FILING)\b", 4, regex=True, name="a penalty"),
+        _c(r"\bWE CHANGED YOUR (?:RETURN|ACCOUNT)\b|\bYOU OWE\b|\bPAY THE AMOUNT DUE\b", 4, regex=True,
+           name="an amount owed"),
+        _c("TAX PERIOD", 1.5),
         _c("GROSS RECEIPTS", 2),
+        *BILLING,
+        *MESSAGE,
     ),
 )
 
@@ -302,6 +330,9 @@ BUSINESS_LICENSE = Kind(
         _c("ISSUE DATE", 1),
         _c("TRADE NAME", 1.5),
         _c("LICENSING RESTRICTIONS", 1.5),
+        _c("LICENSEE", 1.5),
+        _c(r"\bLIC(?:ENSE)? (?:NO |NUMBER |ID )?\d", 1.5, regex=True, name="license number"),
+        _c(r"\bDISPLAY (?:AT|IN|THIS)\b", 1, regex=True, name="display this"),
         _c("TREASURER AND TAX COLLECTOR", 1.5),
         _c(r"\bCLERK S OFFICE\b|\bCITY CLERK\b", 1, regex=True),
     ),
@@ -328,6 +359,8 @@ BUSINESS_LICENSE = Kind(
         _c("NOT A LICENSE", 6),
         _c("CHARITABLE ORGANIZATION REGISTRATION", 6, 8, veto=True),
         _c("CHARITABLE SOLICITATION", 4, 6, veto=True),
+        *BILLING,
+        *MESSAGE,
     ),
 )
 
@@ -369,6 +402,8 @@ HEALTH_PERMIT = Kind(
         _c("THIS PERMIT", 1),
         _c("PERMIT TO OPERATE", 2, 4),
         _c("TEMPORARY EVENT", 1.5),
+        _c("TEMPORARY FOOD SERVICE", 2, 4),
+        _c("TEMPORARY FOOD", 1),
         _c(r"\bFOOD (?:BOOTH|STAND|VENDOR|SERVICE)\b", 1, regex=True),
     ),
     _v(
@@ -390,6 +425,8 @@ HEALTH_PERMIT = Kind(
         _c("SELF INSPECTION", 3, 6, veto=True),
         _c("GUIDELINES", 1, 4, veto=True),
         _c("REQUIREMENTS FOR", 1, 4, veto=True),
+        *BILLING,
+        *MESSAGE,
     ),
 )
 
@@ -451,6 +488,8 @@ BACKGROUND_CHECK = Kind(
         _c("SCHEDULE YOUR APPOINTMENT", 3, 5, veto=True),
         _c("FINGERPRINT CARD FD 258", 4, 6, veto=True),
         _c("REQUEST FORM", 2, 4, veto=True),
+        *BILLING,
+        *MESSAGE,
     ),
 )
 
@@ -489,6 +528,8 @@ OTHER_KINDS: tuple[Kind, ...] = (
             _c(r"\bSINCERELY\b", 1, regex=True),
             _c("THANK YOU", 1),
             _c(r"\bRE\b", 0.5, regex=True),
+            *MESSAGE,
+            _c(r"\bTHANKS\b|\bHELLO\b|\bHI\b", 1, regex=True, name="greeting"),
         ),
     ),
     Kind(
@@ -550,6 +591,24 @@ OTHER_KINDS: tuple[Kind, ...] = (
             _c("PROCESSING FEE", 1.5),
             _c("APPLIED FOR", 2),
             _c("FILING DATE", 1.5),
+            _c(r"\bINVOICE\b", 5, 7, regex=True, name="invoice"),
+            _c("STATEMENT OF ACCOUNT", 5, 7),
+            _c("BILL TO", 2),
+            _c("AMOUNT DUE", 2),
+            _c("BALANCE DUE", 2),
+            _c("PAYMENT DUE", 1.5),
+        ),
+    ),
+    Kind(
+        "other:irs_notice",
+        (
+            _c(r"\bWE CHARGED YOU A PENALTY\b|\bPENALTY (?:CHARGE|FOR FILING)\b", 4, regex=True, name="a penalty"),
+            _c(r"\bWE CHANGED YOUR (?:RETURN|ACCOUNT)\b|\bYOU OWE\b|\bPAY THE AMOUNT DUE\b", 4, regex=True,
+               name="an amount owed"),
+            _c("AMOUNT DUE", 2),
+            _c("BALANCE DUE", 2),
+            _c("TAX PERIOD", 1.5),
+            _c(r"\bNOTICE CP ?\d{2,4}[A-Z]?\b", 1, regex=True, name="IRS notice number"),
         ),
     ),
     Kind(
@@ -656,9 +715,15 @@ APPLICATION_ACK = (
     r"\bWE RECEIVED YOUR (?:FORM 1023|FORM 1024|APPLICATION)\b|\bWE WILL CONTACT YOU WHEN WE COMPLETE\b|"
     r"\bYOUR APPLICATION IS (?:BEING|UNDER) (?:PROCESSED|REVIEW)\b"
 )
+# Notices about a return, a penalty or an amount owed
+TAX_NOTICE = (
+    r"\bWE CHARGED YOU A PENALTY\b|\bPENALTY (?:CHARGE|FOR FILING)\b|\bWE CHANGED YOUR (?:RETURN|ACCOUNT)\b|"
+    r"\bYOU OWE\b|\bPAY THE AMOUNT DUE\b|\bAMOUNT DUE\b|\bBALANCE DUE\b"
+)
 NOT_DETERMINATIONS: tuple[tuple[str, str], ...] = (
     ("an IRS notice about the EIN (CP 575, Letter 147C)", EIN_NOTICE),
     ("an IRS acknowledgment of an exemption application", APPLICATION_ACK),
+    ("an IRS notice about a return, a penalty or an amount owed", TAX_NOTICE),
 )
 # The sentence a determination (or affirmation) letter is written to state
 STATES_EXEMPTION = (

@@ -107,8 +107,8 @@ def test_blank_acord_form_is_not_a_certificate(pages: dict[str, list[PageText]])
 LAYOUTS: dict[str, tuple[str, ...]] = {
     "coi": ("coi_grid", "coi_carrier_columns", "coi_prose_letter", "coi_memorandum"),
     "nonprofit_letter": ("irs_modern", "irs_affirmation", "irs_typewritten"),
-    "business_license": ("license_city", "license_state_card", "license_tax_registration"),
-    "health_permit": ("permit_county", "permit_city_card", "permit_letter"),
+    "business_license": ("license_city", "license_state_card", "license_tax_registration", "license_untitled_card"),
+    "health_permit": ("permit_county", "permit_city_card", "permit_letter", "permit_untitled_card"),
     "background_check": (
         "clearance_hr_letter", "clearance_dps_card", "clearance_vendor_email", "clearance_badge",
         "clearance_vendor_approval", "clearance_not_eligible",
@@ -124,10 +124,19 @@ LOOK_ALIKES: dict[str, str] = {  # drawing -> what the evidence calls it
     "clearance_consent_form": "consent form",
     "form_w9": "irs form",
     "parks_event_permit": "unknown",
+    "irs_penalty_notice": "irs notice",
+    "acord24_property": "property insurance",
+    "screening_invoice": "invoice",
+    "coi_cover_email": "cover letter",
 }
-BLANK_FORMS = ("coi_blank_carrier", "license_blank_form", "clearance_blank_form")
+BLANK_FORMS = (
+    "coi_blank_carrier", "license_blank_form", "clearance_blank_form", "permit_blank_form", "clearance_blank_card",
+)
 NOT_DETERMINATIONS = ("cp575", "cp575_old", "letter_147c", "irs_application_ack")  # IRS letters, no exemption
-CARDS = {"license_state_card", "permit_city_card", "clearance_dps_card", "clearance_badge", "auto_id_card"}
+CARDS = {
+    "license_state_card", "permit_city_card", "clearance_dps_card", "clearance_badge", "auto_id_card",
+    "license_untitled_card", "permit_untitled_card", "clearance_blank_card",
+}
 
 
 @pytest.fixture(scope="module")
