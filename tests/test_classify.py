@@ -252,3 +252,22 @@ def test_a_packet_of_drawn_documents_splits_into_each_one(tmp_path: Path) -> Non
         ([1], "coi"), ([2, 3], "nonprofit_letter"), ([4], "background_check"), ([5], "background_check"),
         ([6], None), ([7], "health_permit"), ([8], "background_check"),
     ]
+
+
+def test_scanned_untitled_documents_are_recognised_by_their_content(tmp_path: Path) -> None:
+    # the same drawings printed and scanned (image only, read by OCR): content cues survive OCR
+    import pypdfium2 as pdfium
+    from PIL import ImageFilter
+
+    from tests import kind_layouts as K
+
+    for name, kind in (("coi_memorandum", "coi"), ("clearance_vendor_approval", "background_check")):
+        pdf = pdfium.PdfDocument(K.write_pdf(tmp_path / f"{name}.pdf", getattr(K, name)()).read_bytes())
+        im = pdf[0].render(scale=200 / 72, grayscale=True).to_pil().convert("L")
+        pdf.close()
+        im = im.filter(ImageFilter.GaussianBlur(0.6)).rotate(1.0, fillcolor=255)
+        scan = tmp_path / f"{name}_scan.pdf"
+        im.save(scan, "PDF", resolution=200.0)
+        pages = _read(scan)
+        assert pages[0].source == "ocr"
+        assert split(segment_pages(pages)) == [([1], kind)], name
