@@ -263,13 +263,14 @@ _AMOUNT = re.compile(r"\$\s?\d[\d,. ]{2,}|\b\d{1,3}(?:[,. ]\d{3}){1,2}\b")
 _FILL_IN = re.compile(r"_{4,}|\.{6,}|\[ ?\]|\u2610")  # blanks to write on: ____, ......, [ ], ☐
 
 
-def _looks_unfilled(view: _PageView, kind: str) -> bool:
+def _looks_unfilled(view: _PageView, kind: str, states_content: bool = False) -> bool:
     """A blank form: the labels of a kind but none of the dates, amounts or numbers its content carries.
 
     Every filled document of the five states at least one date (policy period, letter date, validity,
     clearance date) and carries numbers (limits, EIN, license or permit number); a blank form prints its
     labels and at most its edition date. A letter with one date is prose, not a form: it is blank only
-    when it has no date at all or shows the fill-in lines of a form.
+    when it has no date at all or shows the fill-in lines of a form. A page that states its kind's
+    content (a badge saying 'background check: approved') is filled in even without a date.
     """
     digits = sum(ch.isdigit() for ch in view.raw)
     if digits >= 0.015 * max(len(view.raw), 1):
@@ -277,7 +278,9 @@ def _looks_unfilled(view: _PageView, kind: str) -> bool:
     dates = len(find_dates(view.raw))
     if kind == "coi":
         return dates <= 1 and not _AMOUNT.search(view.raw)
-    return dates == 0 or (dates <= 1 and len(_FILL_IN.findall(view.raw)) >= 3)
+    if dates <= 1 and len(_FILL_IN.findall(view.raw)) >= 3:
+        return True
+    return dates == 0 and not states_content
 
 
 # ---------------------------------------------------------------- public API
@@ -326,7 +329,7 @@ def judge_page(page: PageText) -> PageVerdict:
     is_cont = (best.cont > best.first and best.title < 4) or (
         best.title == 0 and not best.content and (best.first < 4 or len(find_dates(view.raw)) <= 1)
     )
-    if not is_cont and _looks_unfilled(view, best_name):
+    if not is_cont and _looks_unfilled(view, best_name, best.content):
         d = DESCRIPTIONS[best_name]
         ev = f"p{page.page_no} blank {d.what} form (nothing filled in where it states {d.must_state}): {top_hits}"
         blank = PageVerdict(None, 0.8, ev, False, "other:blank_form", totals)

@@ -453,3 +453,9 @@ def permit_blank_form() -> list[list[Row]]:
 def clearance_blank_card() -> list[list[Row]]:
     return [_rows(12, 18, ["DEPARTMENT OF PUBLIC SAFETY", "FINGERPRINT CLEARANCE CARD"], 9)
             + _rows(12, 52, ["Name:", "Card No.:", "Status:", "Expires:"], 8)]
+
+
+def clearance_badge_undated() -> list[list[Row]]:
+    """A badge that states its result but prints no date: filled in, not a blank form."""
+    return [_rows(12, 18, ["Cedar Point Public Schools", "VOLUNTEER BADGE"], 10)
+            + _rows(12, 60, ["JUNE ABERNATHY", "Background check: approved", "Status: cleared"], 9)]

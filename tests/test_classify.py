@@ -111,7 +111,7 @@ LAYOUTS: dict[str, tuple[str, ...]] = {
     "health_permit": ("permit_county", "permit_city_card", "permit_letter", "permit_untitled_card"),
     "background_check": (
         "clearance_hr_letter", "clearance_dps_card", "clearance_vendor_email", "clearance_badge",
-        "clearance_vendor_approval", "clearance_not_eligible",
+        "clearance_vendor_approval", "clearance_not_eligible", "clearance_badge_undated",
     ),
 }
 LOOK_ALIKES: dict[str, str] = {  # drawing -> what the evidence calls it
@@ -135,7 +135,7 @@ BLANK_FORMS = (
 NOT_DETERMINATIONS = ("cp575", "cp575_old", "letter_147c", "irs_application_ack")  # IRS letters, no exemption
 CARDS = {
     "license_state_card", "permit_city_card", "clearance_dps_card", "clearance_badge", "auto_id_card",
-    "license_untitled_card", "permit_untitled_card", "clearance_blank_card",
+    "license_untitled_card", "permit_untitled_card", "clearance_blank_card", "clearance_badge_undated",
 }
 
 
