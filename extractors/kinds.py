@@ -213,6 +213,11 @@ COI = Kind(
         _c("LOSS PAYEE", 1.5),
         _c(r"\bAPPLICATION\b(?! (?:NO|NUMBER|DATE|ID)\b)", 2, 5, regex=True, veto=True),
         _c("REQUEST FOR CERTIFICATE", 3, 6, veto=True),
+        # quotes and proposals show carriers, limits and dates of coverage not bought yet
+        _c(r"\bQUOTE\b|\bQUOTATION\b|\bPROPOSAL\b|\bINDICATION\b", 2, 6, regex=True, veto=True,
+           name="quote / proposal"),
+        _c(r"\bTOTAL PREMIUM\b|\bESTIMATED PREMIUM\b|\bPREMIUM SUMMARY\b", 2, regex=True, name="premium"),
+        _c(r"\bNOT A BINDER\b|\bDOES NOT BIND\b|\bSUBJECT TO UNDERWRITING\b", 3, regex=True, name="not bound"),
         _c("INSURANCE REQUIREMENTS", 1, 5, veto=True),
         *BILLING,
         *MESSAGE,
@@ -638,6 +643,15 @@ OTHER_KINDS: tuple[Kind, ...] = (
         ),
     ),
     Kind(
+        "other:insurance_quote",
+        (
+            _c(r"\bQUOTE\b|\bQUOTATION\b|\bPROPOSAL\b|\bINDICATION\b", 3, 6, regex=True, name="quote / proposal"),
+            _c(r"\bTOTAL PREMIUM\b|\bESTIMATED PREMIUM\b|\bPREMIUM SUMMARY\b", 2, regex=True, name="premium"),
+            _c(r"\bNOT A BINDER\b|\bDOES NOT BIND\b|\bSUBJECT TO UNDERWRITING\b", 3, regex=True, name="not bound"),
+            _c("VALID FOR 30 DAYS", 1.5),
+        ),
+    ),
+    Kind(
         "other:property_insurance",
         (
             _c("CERTIFICATE OF PROPERTY INSURANCE", 6, 8),
@@ -757,7 +771,7 @@ DESCRIPTIONS: dict[str, KindDescription] = {
         ("insured_name", "gl_each_occurrence", "gl_effective", "gl_expiration", "coverage_trigger",
          "additional_insured_aps", "am_best_rating"),
         "insurer(s), policy number(s), limits and policy dates",
-        ("other:auto_insurance", "other:property_insurance", "other:application"),
+        ("other:auto_insurance", "other:property_insurance", "other:insurance_quote", "other:application"),
         {
             "insured_name": ("INSURED", "NAMED INSURED", "NAME OF INSURED", "INSURED NAME"),
             "insurer_name": ("INSURER A", "INSURER", "CARRIER", "COMPANY", "INSURANCE COMPANY", "UNDERWRITER"),

@@ -459,3 +459,11 @@ def clearance_badge_undated() -> list[list[Row]]:
     """A badge that states its result but prints no date: filled in, not a blank form."""
     return [_rows(12, 18, ["Cedar Point Public Schools", "VOLUNTEER BADGE"], 10)
             + _rows(12, 60, ["JUNE ABERNATHY", "Background check: approved", "Status: cleared"], 9)]
+
+
+def insurance_quote() -> list[list[Row]]:
+    """A broker's quote: carrier, limits and a policy period of coverage not bought yet."""
+    return [_rows(40, 40, ["Summit Line Brokerage", "General Liability Insurance Quote", "Prepared for: Northgate Folk Dance Circle",
+                           "Carrier: Stillwater Casualty Co (A.M. Best A)", "Proposed term: 06/01/2026 - 06/01/2027",
+                           "Limits: $1,000,000 each occurrence / $2,000,000 general aggregate", "Total premium: $612.00",
+                           "This is not a binder. Coverage is subject to underwriting approval."], 10)]

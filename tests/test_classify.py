@@ -128,6 +128,7 @@ LOOK_ALIKES: dict[str, str] = {  # drawing -> what the evidence calls it
     "acord24_property": "property insurance",
     "screening_invoice": "invoice",
     "coi_cover_email": "cover letter",
+    "insurance_quote": "insurance quote",
 }
 BLANK_FORMS = (
     "coi_blank_carrier", "license_blank_form", "clearance_blank_form", "permit_blank_form", "clearance_blank_card",
