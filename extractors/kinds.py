@@ -54,6 +54,9 @@ class Kind:
     vocab: frozenset[str] = frozenset()
     vocab_weight: float = 0.0
     negatives: tuple[Cue, ...] = ()  # cues that say "this is not really that kind" (application ...)
+    # what the kind cannot be without (a food permit names food or a health authority); one must be found
+    requires: tuple[Cue, ...] = ()
+    requires_what: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +279,7 @@ NONPROFIT_LETTER = Kind(
         _c(r"\bFORM 990 ?(?:N|EZ|PF)?\b(?! REQUIRED)", 1, 4, regex=True, veto=True, name="Form 990"),
         _c("APPLICATION FOR RECOGNITION OF EXEMPTION", 6, 8, veto=True),
         _c(r"\bFORM W ?9\b", 4, 6, regex=True, veto=True),
+        _c(r"\bFORM (?:1099(?: [A-Z]{3,4})?|W ?2|W ?3|941|1096|1098)\b", 4, 6, regex=True, veto=True, name="tax form"),
         _c("REQUEST FOR TAXPAYER IDENTIFICATION NUMBER", 6, 8, veto=True),
         _c(r"\bOMB NO\b", 2, regex=True),
         _c(r"\bSCHEDULE [A-Z] FORM\b", 2, regex=True, name="Schedule (Form)"),
@@ -361,6 +365,9 @@ BUSINESS_LICENSE = Kind(
         _c("APPLIED FOR", 2),
         _c(r"\bAPPLICATION\b(?! (?:NO|NUMBER|DATE|ID)\b)", 2, 4, regex=True, veto=True),
         _c("RENEWAL NOTICE", 3, 6, veto=True),
+        _c(r"\bSELLER S PERMIT\b|\bSALES TAX PERMIT\b|\bRESALE (?:CERTIFICATE|PERMIT)\b|"
+           r"\bCERTIFICATE OF AUTHORITY\b", 4, 6, regex=True, veto=True, name="sales tax permit"),
+        _c(r"\bLIQUOR\b|\bALCOHOL(?:IC)? BEVERAGE\b", 3, 6, regex=True, veto=True, name="liquor license"),
         _c("NOT A LICENSE", 6),
         _c("CHARITABLE ORGANIZATION REGISTRATION", 6, 8, veto=True),
         _c("CHARITABLE SOLICITATION", 4, 6, veto=True),
@@ -433,6 +440,8 @@ HEALTH_PERMIT = Kind(
         *BILLING,
         *MESSAGE,
     ),
+    (_c(r"\bFOOD|\bHEALTH\b|\bSANITA|\bENVIRONMENTAL\b|\bCONSUMER PROTECTION\b", 0, regex=True),),
+    "food or a health authority",
 )
 
 BACKGROUND_CHECK = Kind(
@@ -676,6 +685,8 @@ OTHER_KINDS: tuple[Kind, ...] = (
             _c("REQUEST FOR TAXPAYER IDENTIFICATION NUMBER", 6, 8),
             _c(r"\bFORM 990 ?(?:N|EZ|PF)?\b(?! REQUIRED)", 3, 5, regex=True, name="Form 990"),
             _c(r"\bFORM W ?9\b", 3, 5, regex=True),
+            _c(r"\bFORM (?:1099(?: [A-Z]{3,4})?|W ?2|W ?3|941|1096|1098)\b", 4, 6, regex=True, name="tax form"),
+            _c(r"\bPAYER S TIN\b|\bRECIPIENT S TIN\b|\bFOR CALENDAR YEAR\b", 2, regex=True, name="payer / recipient"),
             _c(r"\bFORM 1023\b", 1.5, 3, regex=True),
             _c(r"\bOMB NO\b", 2, regex=True),
             _c(r"\bSCHEDULE [A-Z]\b", 1, regex=True),

@@ -129,6 +129,9 @@ LOOK_ALIKES: dict[str, str] = {  # drawing -> what the evidence calls it
     "screening_invoice": "invoice",
     "coi_cover_email": "cover letter",
     "insurance_quote": "insurance quote",
+    "fire_tent_permit": "names no food or a health authority",
+    "sellers_permit": "sales tax permit",
+    "form_1099": "irs form",
 }
 BLANK_FORMS = (
     "coi_blank_carrier", "license_blank_form", "clearance_blank_form", "permit_blank_form", "clearance_blank_card",
