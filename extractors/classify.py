@@ -326,7 +326,7 @@ def judge_page(page: PageText) -> PageVerdict:
         if not vetoes and not missing and kind == "other:unknown" and best_doc > 0:
             ev += f" (best guess {guess} {best_doc:.1f} < {MIN_SCORE})"
         v = PageVerdict(None, round(min(conf, 0.95), 2), ev, False, kind, totals, generic_cont)
-        v.guess = guess if best_doc >= 2 and not vetoes and not missing else ""
+        v.guess = guess if best_doc >= 2 and not vetoes else ""  # a later page may lack what a first page names
         v.ruled_out = tuple(n for n, s in scores.items() if s.vetoed)
         return v
     margin = best.total - max(second, 0.0)

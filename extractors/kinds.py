@@ -225,6 +225,8 @@ COI = Kind(
         *BILLING,
         *MESSAGE,
     ),
+    (_c(r"INSUR|\bPOLICY\b|\bPOLICIES\b|\bCOVERAGE\b", 0, regex=True),),
+    "insurance, policy or coverage",
 )
 
 NONPROFIT_LETTER = Kind(
@@ -297,6 +299,8 @@ NONPROFIT_LETTER = Kind(
         *BILLING,
         *MESSAGE,
     ),
+    (_c(r"\bIRS\b|INTERNAL REVENUE|TREASURY|\b501|EXEMPT|EMPLOYER ID", 0, regex=True),),
+    "IRS, Treasury, exemption or EIN",
 )
 
 BUSINESS_LICENSE = Kind(
@@ -505,6 +509,8 @@ BACKGROUND_CHECK = Kind(
         *BILLING,
         *MESSAGE,
     ),
+    (_c(r"BACKGROUND|FINGERPRINT|CLEAR|SCREEN|CRIMINAL|ELIGIB|APPROV|\bDPS\b|\bFBI\b", 0, regex=True),),
+    "background check, fingerprints, screening or a result",
 )
 
 # ------------------------------------------------------------------ things that are not one of the five
