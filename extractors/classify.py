@@ -213,7 +213,7 @@ class _KindScore:
     first: float = 0.0  # weight of cues typical of a first page
     cont: float = 0.0  # weight of cues typical of continuation pages
     title: float = 0.0  # weight found as a title
-    content: bool = False  # a statement of what the document is for (a clearance's result, a certificate's limits)
+    content: bool = False  # a statement of what the document is for (a clearance's result)
     vetoed: str = ""  # a title that rules the kind out
     missing: str = ""  # what the kind cannot be without, not found on the page ("food or a health authority")
     hits: list[tuple[float, str]] = field(default_factory=list)
@@ -334,8 +334,8 @@ def judge_page(page: PageText) -> PageVerdict:
     # a continuation page: endorsement/remarks/letter-body cues outweigh first-page ones, or no
     # title at all and only modest first-page evidence (the back of a license, a letter's page 2)
     # (a page with no title and no dates of its own carries no new document: instructions, terms)
-    # (a page that states its kind's content — a clearance's result, a certificate's limits — starts a document:
-    # two untitled clearance letters in one file are two clearances)
+    # (a page that states its kind's content — a clearance's result — starts a document: two untitled clearance
+    # letters in one file are two clearances; a certificate's limits may run on to its next page, so they do not)
     is_cont = (best.cont > best.first and best.title < 4) or (
         best.title == 0 and not best.content and (best.first < 4 or len(find_dates(view.raw)) <= 1)
     )

@@ -44,7 +44,7 @@ class Cue:
     first: bool = True  # marks a document's first page (False: typical of continuation pages)
     veto: bool = False  # (negatives) printed as a title, it rules the kind out: "... APPLICATION"
     name: str = ""  # how the evidence names a pattern cue ("limit amounts"); the phrase itself if empty
-    content: bool = False  # states what a document of the kind is for (a result, limits): a first page
+    content: bool = False  # states what a document of the kind is for (a clearance's result): a first page
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +174,9 @@ COI = Kind(
         _c(r"\b(?:A ?M )?BEST\b.{0,20}\bRAT(?:ED|ING)\b|\bRATED A\b", 1, regex=True, name="A.M. Best rating"),
         # content a filled certificate carries: limit amounts by their limit words, a policy period
         _c(rf"{AMOUNT} (?:[A-Z]+ )?{LIMIT_WORDS}|{LIMIT_WORDS}(?: [A-Z]+){{0,3}} {AMOUNT}", 2, regex=True,
-           name="limit amounts", content=True),
+           name="limit amounts"),
         _c(r"\b(?:IS|ARE) (?:INSURED|COVERED) (?:UNDER|BY)\b|\bPOLICIES (?:LISTED|SHOWN|DESCRIBED) BELOW\b", 1.5,
-           regex=True, name="coverage statement", content=True),
+           regex=True, name="coverage statement"),
         _c(r"\bINSURANCE (?:SHOWN|LISTED|DESCRIBED) BELOW\b|\bIN FORCE\b", 1, regex=True, name="insurance in force"),
         # pages that continue a certificate: endorsements and remarks schedules
         _c("THIS ENDORSEMENT CHANGES THE POLICY", 4, first=False),
