@@ -282,8 +282,8 @@ def test_certificate_coverage_table_running_on_to_page_two_stays_one_document(tm
 
     more = K._rows(40, 40, [
         "Coverage           Limits                          Carrier                Policy        Term",
-        "Liquor Liability   $1,000,000 each occurrence      Meadowlark Mutual      ML-LL-58821   01/15/2026 - 01/15/2027",
-        "Workers Comp       Statutory / $500,000 each accident  Meadowlark Mutual  ML-WC-58822   01/15/2026 - 01/15/2027",
+        "Liquor Liability   $1,000,000 each occurrence    Meadowlark Mutual    ML-LL-58821   01/15/2026 - 01/15/2027",
+        "Workers Comp       Statutory / $500,000 each accident Meadowlark Mutual ML-WC-58822  01/15/2026 - 01/15/2027",
     ], 8)
     pages = _read(K.write_pdf(tmp_path / "two_page_cert.pdf", [*K.coi_carrier_columns(), more]))
     assert split(segment_pages(pages)) == [([1, 2], "coi")]
