@@ -111,10 +111,13 @@ BILLING: tuple[Cue, ...] = (
     _c("PLEASE REMIT", 2),
 )
 # A message that sends or asks for a document names it; it is not the document
-MESSAGE: tuple[Cue, ...] = (
+SENDS: tuple[Cue, ...] = (
     _c("PLEASE FIND ATTACHED", 3),
     _c("PLEASE FIND ENCLOSED", 3),
     _c(r"\bATTACHED (?:IS|ARE|PLEASE FIND)\b|\bI VE ATTACHED\b|\bI HAVE ATTACHED\b", 2, regex=True, name="attached is"),
+)
+MESSAGE: tuple[Cue, ...] = (
+    *SENDS,
     _c("YOU REQUESTED", 1.5),
     _c("LET ME KNOW", 1.5),
     _c(r"\bFROM .{1,80}\bTO .{1,120}\bSUBJECT\b", 1, regex=True, name="e-mail header"),
@@ -479,14 +482,16 @@ BACKGROUND_CHECK = Kind(
         _c("ELIGIBILITY", 1),
         _c(r"\bVOLUNTEER BADGE\b|\bVOLUNTEER ID\b|\bVISITOR BADGE\b", 1.5, 3, regex=True, name="volunteer badge"),
         # the result a clearance states about its person
-        _c(r"\b(?:HAS|HAVE) (?:BEEN )?(?:CLEARED|APPROVED)\b|\bIS (?:CLEARED|ELIGIBLE|APPROVED)\b", 2, regex=True,
+        _c(r"\b(?:HAS|HAVE) (?:BEEN )?(?:CLEARED|APPROVED)\b|\bIS (?:NOW )?(?:CLEARED|ELIGIBLE|APPROVED)\b|"
+           r"\bARE (?:NOW )?(?:CLEARED|ELIGIBLE)\b", 2, regex=True,
            name="result: cleared", content=True),
         _c(r"\b(?:NOT ELIGIBLE|INELIGIBLE|DISQUALIFIED|NOT CLEARED)\b", 1.5, regex=True,
            name="result: not eligible", content=True),
         _c(r"\bSTATUS (?:CLEARED|ELIGIBLE|APPROVED|PENDING|NOT)\b|\bRESULT (?:CLEARED|ELIGIBLE|APPROVED|CLEAR)\b",
            2, regex=True, name="status result", content=True),
         _c(r"\bELIGIBLE TO (?:VOLUNTEER|WORK|SERVE)\b", 2, regex=True, content=True),
-        _c(r"\bAPPROVED TO (?:VOLUNTEER|WORK|SERVE)\b", 2, regex=True, content=True),
+        _c(r"\b(?:APPROVED|CLEARED) TO (?:VOLUNTEER|WORK|SERVE)\b", 2, regex=True, content=True),
+        _c(r"\bBACKGROUND (?:CHECK|SCREENING) (?:IS )?COMPLETE", 1.5, regex=True),
         _c(r"\bSCREENING\b", 1.5, regex=True),
         _c(r"\bSCREENING (?:IS )?COMPLETE\b", 1.5, regex=True),
         _c("VOLUNTEER APPROVAL", 2, 4),
@@ -507,9 +512,9 @@ BACKGROUND_CHECK = Kind(
         _c("FINGERPRINT CARD FD 258", 4, 6, veto=True),
         _c("REQUEST FORM", 2, 4, veto=True),
         *BILLING,
-        *MESSAGE,
+        *SENDS,  # clearances come as e-mails: only a message that sends one is not one
     ),
-    (_c(r"BACKGROUND|FINGERPRINT|CLEAR|SCREEN|CRIMINAL|ELIGIB|APPROV|\bDPS\b|\bFBI\b", 0, regex=True),),
+    (_c(r"BACKGROUND|FINGERPRINT|CLEAR|SCREEN|CRIMINAL|ELIGIB|\bDPS\b|\bFBI\b", 0, regex=True),),
     "background check, fingerprints, screening or a result",
 )
 

@@ -487,3 +487,12 @@ def form_1099() -> list[list[Row]]:
     return [_rows(40, 40, ["Form 1099-MISC  Miscellaneous Information", "Department of the Treasury - Internal Revenue Service",
                            "OMB No. 1545-0115", "PAYER'S TIN 45-2234110", "RECIPIENT'S TIN ***-**-1234", "Rents $1,200.00",
                            "For calendar year 2025"], 10)]
+
+
+def clearance_hr_email() -> list[list[Row]]:
+    """A fingerprinting office's e-mail telling the volunteer the result."""
+    return [_rows(40, 40, ["From: Fingerprinting Office <fingerprinting@district.example.org>", "To: maria.lopez@example.com",
+                           "Sent: Monday, March 2, 2026 10:14 AM", "Subject: Background check complete", "",
+                           "Hi Maria,", "Your background check is complete and you are cleared to volunteer with Eastside Little League.",
+                           "Your clearance is valid through March 2, 2028.", "Let me know if you have questions.", "Thanks,",
+                           "Fingerprinting Office"], 10)]

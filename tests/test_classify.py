@@ -112,6 +112,7 @@ LAYOUTS: dict[str, tuple[str, ...]] = {
     "background_check": (
         "clearance_hr_letter", "clearance_dps_card", "clearance_vendor_email", "clearance_badge",
         "clearance_vendor_approval", "clearance_not_eligible", "clearance_badge_undated",
+        "clearance_hr_email",
     ),
 }
 LOOK_ALIKES: dict[str, str] = {  # drawing -> what the evidence calls it
