@@ -228,8 +228,8 @@ COI = Kind(
         *BILLING,
         *MESSAGE,
     ),
-    (_c(r"INSUR|\bPOLICY\b|\bPOLICIES\b|\bCOVERAGE\b", 0, regex=True),),
-    "insurance, policy or coverage",
+    requires=(_c(r"INSUR|\bPOLICY\b|\bPOLICIES\b|\bCOVERAGE\b", 0, regex=True),),
+    requires_what="insurance, policy or coverage",
 )
 
 NONPROFIT_LETTER = Kind(
@@ -302,8 +302,8 @@ NONPROFIT_LETTER = Kind(
         *BILLING,
         *MESSAGE,
     ),
-    (_c(r"\bIRS\b|INTERNAL REVENUE|TREASURY|\b501|EXEMPT|EMPLOYER ID", 0, regex=True),),
-    "IRS, Treasury, exemption or EIN",
+    requires=(_c(r"\bIRS\b|INTERNAL REVENUE|TREASURY|\b501|EXEMPT|EMPLOYER ID", 0, regex=True),),
+    requires_what="IRS, Treasury, exemption or EIN",
 )
 
 BUSINESS_LICENSE = Kind(
@@ -447,8 +447,8 @@ HEALTH_PERMIT = Kind(
         *BILLING,
         *MESSAGE,
     ),
-    (_c(r"\bFOOD|\bHEALTH\b|\bSANITA|\bENVIRONMENTAL\b|\bCONSUMER PROTECTION\b", 0, regex=True),),
-    "food or a health authority",
+    requires=(_c(r"\bFOOD|\bHEALTH\b|\bSANITA|\bENVIRONMENTAL\b|\bCONSUMER PROTECTION\b", 0, regex=True),),
+    requires_what="food or a health authority",
 )
 
 BACKGROUND_CHECK = Kind(
@@ -514,8 +514,8 @@ BACKGROUND_CHECK = Kind(
         *BILLING,
         *SENDS,  # clearances come as e-mails: only a message that sends one is not one
     ),
-    (_c(r"BACKGROUND|FINGERPRINT|CLEAR|SCREEN|CRIMINAL|ELIGIB|\bDPS\b|\bFBI\b", 0, regex=True),),
-    "background check, fingerprints, screening or a result",
+    requires=(_c(r"BACKGROUND|FINGERPRINT|CLEAR|SCREEN|CRIMINAL|ELIGIB|\bDPS\b|\bFBI\b", 0, regex=True),),
+    requires_what="background check, fingerprints, screening or a result",
 )
 
 # ------------------------------------------------------------------ things that are not one of the five
