@@ -1644,7 +1644,114 @@ def extract_coi(
         for k, fvv in _plain_text_fields(page).items():
             if out[k].value is None:
                 out[k] = fvv
+
+    # --- any other layout: labels, a coverage table in any column order, sentences
+    out = _with_any_layout(out, page, pages, mi, names)
     return out
+
+
+def _is_acord_grid(page: PageText) -> bool:
+    """An ACORD 25 (any edition): its name printed on the form, or its 'INSURER(S) AFFORDING COVERAGE' box."""
+    toks = [norm_token(w.text) for w in page.words]
+    if any(t.startswith("acord") for t in toks):
+        return True
+    return bool(find_phrase(page, "INSURER(S) AFFORDING COVERAGE", 90))
+
+
+_COVERAGE_FIELDS = ("insurer_name", "gl_policy_number", "gl_effective", "gl_expiration", "gl_each_occurrence",
+                    "gl_aggregate", "coverage_trigger")
+# fields a non-ACORD reading may take from the grid reader's generic parts (blocks found by their labels)
+_GRID_SAFE_ON_OTHER_LAYOUTS = ("insured_name", "insured_address", "issue_date", "certificate_holder")
+
+
+def _with_any_layout(
+    out: dict[str, FieldValue], page: PageText, pages: list[PageText], mi: int, names: Sequence[str]
+) -> dict[str, FieldValue]:
+    """Merge the layout-independent reading with the ACORD grid reading.
+
+    On an ACORD 25 the grid reading stands and the other only fills what it left unread; on any other
+    layout the layout-independent reading stands, and of the grid reading only label-found blocks are
+    kept where it found nothing (the grid's column positions mean nothing on another form)."""
+    from extractors import coi_layouts
+
+    got = coi_layouts.read_page(page, names)
+    # the grid reading stands where the form is an ACORD 25, or where it reads the coverage at least as fully
+    # (an ACORD photo whose form name and box titles OCR lost)
+    grid_count = sum(out[k].value is not None for k in _COVERAGE_FIELDS)
+    any_count = sum(got.fields.get(k) is not None and got.fields[k].value is not None for k in _COVERAGE_FIELDS)
+    acord = _is_acord_grid(page) or (grid_count >= any_count and grid_count >= 3)
+    merged = dict(out)
+    for k in FIELDS:
+        if k == "additional_insured_aps":
+            continue
+        mine = got.fields.get(k)
+        if acord:
+            if out[k].value is None and mine is not None and mine.value is not None:
+                merged[k] = mine
+            continue
+        if mine is not None and (mine.value is not None or k not in _GRID_SAFE_ON_OTHER_LAYOUTS
+                                 or out[k].value is None):
+            merged[k] = mine
+        elif k not in _GRID_SAFE_ON_OTHER_LAYOUTS:
+            merged[k] = _none()
+    for k in ("gl_each_occurrence", "gl_effective", "gl_expiration", "insurer_name", "coverage_trigger",
+              "am_best_rating", "insured_name"):
+        if merged[k].value is None and merged[k].evidence is None:
+            merged[k] = FieldValue(None, Evidence(page.page_no, None, "", 0.0, _NOT_FOUND[k]))
+    if not acord:
+        if merged["am_best_rating"].value is None:
+            _rating_from_text(merged, page, pages, mi, None)
+        merged["additional_insured_aps"] = _additional_insured(
+            merged, page, pages, mi, names, got.fields.get("additional_insured_aps")
+        )
+    return merged
+
+
+_NOT_FOUND = {
+    "gl_each_occurrence": "GL each-occurrence limit not found: no limits table or sentence recognised",
+    "gl_effective": "GL policy dates not found: no policy period recognised on the GL coverage",
+    "gl_expiration": "GL policy dates not found: no policy period recognised on the GL coverage",
+    "insurer_name": "GL insurer not found: no insurer list, carrier column or 'issued by' sentence recognised",
+    "coverage_trigger": "occurrence or claims-made not found: no box, mark or words recognised on the GL coverage",
+    "am_best_rating": "A.M. Best rating not found on the certificate",
+    "insured_name": "named insured not found: no insured label or sentence recognised",
+}
+
+
+def _rating_from_text(
+    out: dict[str, FieldValue], page: PageText, pages: list[PageText], mi: int, img: Image.Image | None
+) -> None:
+    """A rating stated in remarks or on another page, tied to the GL insurer (or to no other insurer)."""
+    gl_name = out["insurer_name"].value
+    desc = out["description"].value or ""
+    texts = [(page, str(desc), [])] + [(p, p.text.replace("\n", " "), p.words) for i, p in enumerate(pages) if i != mi]
+    for p, t, ws in texts:
+        r, s, whole = _rating_in_text(t, str(gl_name) if gl_name else None, [])
+        if r:
+            how = "A.M. Best statement in text" + ("" if whole else " (size class unreadable: grade only)")
+            out["am_best_rating"] = _fv(r, p, _words_for(ws or page.words, s), how, 0.8 if whole else 0.4)
+            return
+
+
+def _additional_insured(
+    out: dict[str, FieldValue], page: PageText, pages: list[PageText], mi: int, names: Sequence[str],
+    stated: FieldValue | None,
+) -> FieldValue:
+    """APS named as additional insured: in the remarks or the letter, or in an endorsement's schedule."""
+    if stated is not None and stated.value is True:
+        return stated
+    holder = out["certificate_holder"].value
+    holder_is_aps = bool(holder and _names_aps(str(holder), names))
+    for i, p in enumerate(pages):
+        if i == mi:
+            continue
+        ok, ws = _endorsement_names_aps(p, names)
+        if ok:
+            return _fv(True, p, ws, "additional insured endorsement schedule names APS")
+        ok, s = _ai_statement(p.text.replace("\n", " "), names, holder_is_aps)
+        if ok:
+            return _fv(True, p, _words_for(p.words, s), "remarks page names APS as additional insured")
+    return FieldValue(False, Evidence(page.page_no, None, "", 0.6, "no statement naming APS as additional insured"))
 
 
 def _words_for(words: Sequence[Word], sentence: str) -> list[Word]:
