@@ -139,6 +139,12 @@ def _row_text(row: Sequence[Word]) -> str:
     return clean_spaces(" ".join(w.text for w in row))
 
 
+def _top(words: Sequence[Word]) -> float:
+    """Top of a line of words, by its middle word (a speck riding higher on the row does not count)."""
+    ys = sorted(w.y0 for w in words)
+    return ys[len(ys) // 2]
+
+
 def _height(words: Sequence[Word]) -> float:
     hs = sorted(w.height for w in words if re.search(r"[A-Za-z0-9]", w.text)) or [7.0]
     return max(hs[len(hs) // 2], 4.0)
@@ -265,8 +271,12 @@ def parse_money(words: Sequence[Word]) -> int | None:
     return v if v and v >= 1000 else None
 
 
-_MONEY_IN_TEXT = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})+|\d{4,})(?:\.\d\d)?(?:\s*(million|mm|m)\b)?|\$\s?(\d+(?:\.\d+)?)\s*(million|mm|m)\b",
-                            re.I)
+# '$1,000,000', '$1.000.000' (a comma OCR read as a period), '$2 million'; cents are dropped
+_MONEY_IN_TEXT = re.compile(
+    r"[$S]\s?(\d{1,3}(?:[,.]\s?\d{3})+|\d{4,})(?:\.\d\d(?!\d))?(?:\s*(million|mm|m)\b)?"
+    r"|\$\s?(\d+(?:\.\d+)?)\s*(million|mm|m)\b",
+    re.I,
+)
 
 
 def money_spans(text: str) -> list[tuple[int, int, int]]:
@@ -274,7 +284,7 @@ def money_spans(text: str) -> list[tuple[int, int, int]]:
     out = []
     for m in _MONEY_IN_TEXT.finditer(text):
         if m.group(1):
-            v = int(m.group(1).replace(",", ""))
+            v = int(re.sub(r"[,.\s]", "", m.group(1)))
             if m.group(2):
                 v *= 1_000_000
         else:
@@ -679,7 +689,9 @@ def insurer_list(page: PageText, words: Sequence[Word]) -> dict[str, tuple[str, 
             if nxt and re.fullmatch(r"[A-F][:;.]?", min(nxt, key=lambda x: x.x0).text.strip()):
                 letter_word = min(nxt, key=lambda x: x.x0)
                 letter, start = letter_word.text.strip()[0], letter_word.x1
-        elif re.fullmatch(r"insurer[a-f]", t):
+        elif 7 <= len(t) <= 10 and t[-1] in "abcdef" and (
+            "insurer" in t[:-1] or fuzz.ratio(t[:-1][-7:], "insurer") >= 76
+        ):  # 'INSURERA', 'Tinsurera', 'wsureRa': OCR glued the letter on and garbled the word
             letter, start = t[-1].upper(), w.x1
         if letter is None or letter in out:
             continue
@@ -711,7 +723,7 @@ def insurer_list(page: PageText, words: Sequence[Word]) -> dict[str, tuple[str, 
 
 # ----------------------------------------------------------------------------- labelled blocks
 def _block_below(
-    rows: Sequence[Sequence[Word]], hit: Hit, page: PageText, x_hi: float, max_lines: int = 6
+    rows: Sequence[Sequence[Word]], hit: Hit, page: PageText, x_hi: float, max_lines: int = 6, chain: bool = True
 ) -> list[list[Word]]:
     """Lines under a label, inside its column, up to a blank line or the next block's label."""
     pitch = _pitch(rows)
@@ -719,10 +731,18 @@ def _block_below(
     last_y = hit.y1
     x_lo = hit.x0 - 12
     for r in rows:
-        y = min(w.y0 for w in r)
+        seg = [w for w in r if x_lo <= w.x0 and w.x1 <= x_hi + 4 and w not in hit.words]
+        if chain and seg:
+            # a block's line is one run of words: a wide gap starts the next column's block
+            kept = [seg[0]]
+            for w in seg[1:]:
+                if w.x0 - kept[-1].x1 > 5 * max(hit.h, w.height):
+                    break
+                kept.append(w)
+            seg = kept
+        y = _top(seg or r)
         if y < hit.y1 - 0.3 * hit.h:
             continue
-        seg = [w for w in r if x_lo <= w.x0 and w.x1 <= x_hi + 4 and w not in hit.words]
         if not seg:
             if out and y - last_y > 1.8 * pitch:
                 break
@@ -732,8 +752,7 @@ def _block_below(
         if _BLOCK_END.match(_row_text(seg)) and out:
             break
         out.append(seg)
-        last_y = max(w.y1 for w in seg) - 0.5 * hit.h
-        last_y = min(w.y0 for w in seg)
+        last_y = _top(seg)
         if len(out) >= max_lines:
             break
     return out
@@ -803,10 +822,20 @@ def _clauses_by_kind(text: str) -> dict[str, str]:
     return {k: " ".join(v) for k, v in out.items()}
 
 
+# 'each occurrence' as written and as OCR misreads it ('cach occurrence', 'each occurence')
+_OCC_AFTER = re.compile(r"\s*(?:[a-z]ach|per|any\s+one)\s+occur+e?n?ce")
+_OCC_BEFORE = re.compile(r"(?:[a-z]ach|per)\s+occur+e?n?ce\s+(?:limit\s+)?(?:of\s+)?$")
+_AGG_AFTER = re.compile(r"\s*(?:g[a-z]n[a-z]ral\s+)?ag+r[a-z]gate")
+_AGG_BEFORE = re.compile(r"g[a-z]n[a-z]ral\s+ag+r[a-z]gate\s+(?:limit\s+)?(?:of\s+)?$")
+
+
 def read_sentences(page: PageText, text: str, words: Sequence[Word]) -> dict[str, Coverage]:
     """Coverages stated in a letter's sentences, keyed by kind."""
+    from extractors.fieldread import repair_date_text
+
     out: dict[str, Coverage] = {}
     for kind, s in _clauses_by_kind(text).items():
+        s = repair_date_text(s)
         cov = Coverage(kind, page, "sentence")
         m = _POLICY_SENT.search(s)
         if m:
@@ -834,9 +863,9 @@ def read_sentences(page: PageText, text: str, words: Sequence[Word]) -> dict[str
         for v, a, b in money_spans(s):
             after = s[b: b + 40].lower()
             before = s[max(0, a - 40): a].lower()
-            if re.match(r"\s*(?:each|per)\s+occurrence", after) or re.search(r"(?:each|per)\s+occurrence\s+(?:limit\s+)?(?:of\s+)?$", before):
+            if _OCC_AFTER.match(after) or _OCC_BEFORE.search(before):
                 cov.occ = cov.occ or (v, _words_for(words, s[a:b]), "each occurrence")
-            elif re.match(r"\s*(?:general\s+)?aggregate", after) or re.search(r"general\s+aggregate\s+(?:limit\s+)?(?:of\s+)?$", before):
+            elif _AGG_AFTER.match(after) or _AGG_BEFORE.search(before):
                 cov.agg = cov.agg or (v, _words_for(words, s[a:b]), "general aggregate")
         trig = _trigger_of(s)
         if trig:
@@ -933,10 +962,9 @@ def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
         if m:
             who = m.group("who")
             # 'X, 123 Main St, City, ST 87105, is covered': the address follows the first comma before a number
-            am = re.search(r",\s*(?=\d)", who)
+            am = re.search(r"[,.]+\s*(?=\d{2,}\s)", who)
             name, addr = (who[: am.start()], who[am.end():]) if am else (who, "")
-            name = re.sub(r"(?i)^the\s+(?=.*\b(?:inc|llc|club|association|foundation|society|league|company)\b)", "The ",
-                          name).strip(" ,")
+            name = re.sub(r"(?<=\.)[.,]+$", "", name.strip(" ,"))
             f["insured_name"] = _found(name, page, _words_for(words, name), "sentence '... confirms that X is covered'",
                                        REL_SENTENCE)
             if addr:
@@ -977,12 +1005,10 @@ def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
             f["issue_date"] = _found(ds[0][0], page, ds[0][1], f"label '{text_of(h.words)}' -> date", REL_LABEL)
             break
     if "issue_date" not in f and letter:
-        for r in rows:
-            if min(w.y0 for w in r) > page.height * 0.35:
-                break
-            ds = dates_of(r)
-            if ds and len(_row_text(r)) <= len(_row_text(ds[0][1])) + 12:
-                f["issue_date"] = _found(ds[0][0], page, ds[0][1], "the letter's date line", REL_LABEL)
+        for r in _letter_head(rows, page):
+            d = _date_line(r)
+            if d:
+                f["issue_date"] = _found(d[0], page, d[1], "the letter's date line", REL_LABEL)
                 break
 
     # --- description
@@ -990,7 +1016,7 @@ def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
         row = _row_of(rows, h.words[0])
         right = [w for w in row if w.x0 > h.x1 and w not in h.words]
         right = [w for w in right if not re.match(r"^[-(]", right[0].text)] if right else []
-        blk = _block_below(rows, h, page, page.width, 12)
+        blk = _block_below(rows, h, page, page.width, 12, chain=False)
         lines = ([right] if right and re.search(r"[:;]$", h.words[-1].text) else []) + [
             r for r in blk if not re.match(r"(?i)^\(?\s*(?:attach|acord\s*101)|remarks\s+schedule|^-\s*a\s+remarks",
                                            _row_text(r))
@@ -1054,23 +1080,58 @@ def _put_coverage(f: dict[str, FieldValue], c: Coverage, kind: str, page: PageTe
         f["gl_expiration"] = _unread(page, f"GL policy dates not read: {why}")
     if c.policy:
         f["gl_policy_number"] = _found(c.policy[0], page, c.policy[1], f"{how}: policy number", rel)
+    guessed = any("letter unread" in n for n in c.notes)
+    ins_rel = 0.5 if guessed else rel  # low enough that a person confirms it
+    note = " (the row's insurer letter unread; the only insurer listed)" if guessed else ""
     if c.insurer:
         f["insurer_name"] = _found(c.insurer[0], page, c.insurer[1],
-                                   f"{how}: insurer" + (f" (INSURER {c.letter})" if c.letter else ""), rel)
+                                   f"{how}: insurer" + (f" (INSURER {c.letter})" if c.letter else "") + note, ins_rel)
     if c.rating:
-        f["am_best_rating"] = _found(c.rating[0], page, c.rating[1], f"{how}: A.M. Best rating", rel)
+        f["am_best_rating"] = _found(c.rating[0], page, c.rating[1], f"{how}: A.M. Best rating" + note, ins_rel)
     if c.trigger:
         f["coverage_trigger"] = _found(c.trigger[0], page, c.trigger[1], f"{how}: coverage trigger", rel)
+
+
+_LETTER_BODY = re.compile(r"(?i)^(?:re\b|subject\b|dear\b|to\s+whom\b|this\s+(?:letter|is\s+to)\b|we\s+(?:confirm|certify)"
+                          r"|ladies\b|gentlemen\b)")
+
+
+def _letter_head(rows: Sequence[Sequence[Word]], page: PageText) -> list[Sequence[Word]]:
+    """The lines of a letter above its subject line or salutation (letterhead, date, inside address)."""
+    out = []
+    for r in rows:
+        if _top(r) > page.height * 0.45 or _LETTER_BODY.match(_row_text(r)):
+            break
+        out.append(r)
+    return out
+
+
+def _date_line(row: Sequence[Word]) -> tuple[date, list[Word]] | None:
+    """A date standing alone at the start of its stretch of the line (a letter's date; a reference number
+    printed far to the right on the same line does not count against it)."""
+    ds = dates_of(row)
+    if not ds:
+        return None
+    d, dw = ds[0]
+    h = _height(dw)
+    seg = [w for w in row if w.x1 <= dw[0].x0 + 0.5 and dw[0].x0 - w.x1 < 3 * h and w not in dw]
+    after = sorted((w for w in row if w.x0 >= dw[-1].x1 - 0.5 and w not in dw), key=lambda w: w.x0)
+    chained = []
+    for w in after:
+        if w.x0 - (chained[-1].x1 if chained else dw[-1].x1) > 3 * h:
+            break
+        chained.append(w)
+    if any(re.search(r"[A-Za-z0-9]", w.text) for w in seg + chained if w.conf >= 40):
+        return None
+    return d, list(dw)
 
 
 def _addressee(rows: Sequence[Sequence[Word]], page: PageText) -> list[Word] | None:
     """The first line of a letter's inside address: after the date line, before 'Re:' or the salutation."""
     seen_date = False
-    for r in rows:
-        if min(w.y0 for w in r) > page.height * 0.45:
-            return None
+    for r in _letter_head(rows, page):
         text = _row_text(r)
-        if dates_of(r) and len(text) < 30:
+        if _date_line(r):
             seen_date = True
             continue
         if not seen_date:
