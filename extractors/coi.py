@@ -1675,11 +1675,11 @@ def _with_any_layout(
     from extractors import coi_layouts
 
     got = coi_layouts.read_page(page, names)
-    # the grid reading stands where the form is an ACORD 25, or where it reads the coverage at least as fully
+    # the grid reading stands where the form is an ACORD 25, or where it reads more of the coverage
     # (an ACORD photo whose form name and box titles OCR lost)
     grid_count = sum(out[k].value is not None for k in _COVERAGE_FIELDS)
     any_count = sum(got.fields.get(k) is not None and got.fields[k].value is not None for k in _COVERAGE_FIELDS)
-    acord = _is_acord_grid(page) or (grid_count >= any_count and grid_count >= 3)
+    acord = _is_acord_grid(page) or (grid_count > any_count and grid_count >= 3)
     merged = dict(out)
     for k in FIELDS:
         if k == "additional_insured_aps":

@@ -79,6 +79,25 @@ DESCRIPTION_LABELS = (
     "SPECIAL PROVISIONS", "REMARKS", "DESCRIPTION OF OPERATIONS/LOCATIONS", "OPERATIONS / LOCATIONS",
     "DESCRIPTION", "PROJECT / LOCATION", "SPECIAL CONDITIONS", "ADDITIONAL REMARKS", "NOTES",
 )
+# single values printed after (or under) a label on carriers' own certificates and agency-software forms
+VALUE_LABELS: dict[str, tuple[str, ...]] = {
+    "insurer": ("INSURANCE COMPANY", "INSURER", "CARRIER", "INSURANCE CARRIER", "UNDERWRITER", "ISSUING COMPANY",
+                "WRITING COMPANY", "UNDERWRITTEN BY", "INSURED BY", "COMPANY"),
+    "policy": ("POLICY NUMBER", "POLICY NO", "POLICY #", "POLICY NO.", "GL POLICY NUMBER", "CGL POLICY NUMBER",
+               "GENERAL LIABILITY POLICY NUMBER", "POLICY"),
+    "period": ("POLICY PERIOD", "POLICY TERM", "TERM", "COVERAGE PERIOD", "PERIOD OF INSURANCE", "PERIOD OF COVERAGE"),
+    "eff": ("EFFECTIVE DATE", "POLICY EFFECTIVE DATE", "POLICY EFFECTIVE", "EFF DATE", "EFF. DATE", "INCEPTION DATE",
+            "EFFECTIVE", "POLICY EFF", "FROM"),
+    "exp": ("EXPIRATION DATE", "POLICY EXPIRATION DATE", "POLICY EXPIRATION", "EXP DATE", "EXP. DATE", "EXPIRY DATE",
+            "EXPIRES", "EXPIRES ON", "VALID UNTIL", "VALID THROUGH", "POLICY EXP", "TO"),
+    "occ": ("EACH OCCURRENCE LIMIT", "EACH OCCURRENCE", "PER OCCURRENCE LIMIT", "PER OCCURRENCE", "OCCURRENCE LIMIT",
+            "EACH OCC", "LIMIT PER OCCURRENCE"),
+    "agg": ("GENERAL AGGREGATE LIMIT", "GENERAL AGGREGATE", "AGGREGATE LIMIT", "GEN AGGREGATE", "AGGREGATE"),
+    "trigger": ("COVERAGE TRIGGER", "COVERAGE FORM", "COVERAGE BASIS", "POLICY FORM", "TRIGGER", "FORM", "BASIS"),
+    "rating": ("A.M. BEST RATING", "AM BEST RATING", "BEST'S RATING", "A.M. BEST", "AM BEST", "FINANCIAL STRENGTH RATING",
+               "INSURER RATING", "RATING"),
+}
+
 # lines that close a block of text on any certificate (cancellation clause, signature, boilerplate)
 _BLOCK_END = re.compile(
     r"(?i)^(?:cancell?ation|certificate\s+holder|authori[sz]ed\s+(?:representative|by|signature)|signature"
@@ -661,7 +680,8 @@ def _marked_trigger(words: Sequence[Word]) -> tuple[str, list[Word]] | None:
 def _row_letter(t: Table, row: Row) -> str | None:
     """The insurer letter ('A') printed at the row's left edge (the INSR LTR column), left of the row's
     coverage name."""
-    x_hi = min(w.x0 for w in row.label) - 1
+    named = [w for w in row.label if len(w.text.strip(" .:|[]")) > 1]
+    x_hi = min((w.x0 for w in named), default=row.label[0].x1) - 1
     cands = [w for w in row.words if w.x1 <= x_hi and re.fullmatch(r"[A-F]", w.text.strip(" .:|[]"))]
     if not cands:
         return None
@@ -671,7 +691,7 @@ def _row_letter(t: Table, row: Row) -> str | None:
 def _clean_name(text: str) -> str:
     text = re.sub(r"\s*\bNAIC\b.*$", "", text)
     text = re.sub(r"\s*\b\d{5}\b\s*$", "", text)
-    return clean_spaces(text).strip(" ,;:-|")
+    return clean_spaces(text).strip(" ,;:-|([")
 
 
 # ----------------------------------------------------------------------------- insurers list
@@ -689,7 +709,7 @@ def insurer_list(page: PageText, words: Sequence[Word]) -> dict[str, tuple[str, 
             if nxt and re.fullmatch(r"[A-F][:;.]?", min(nxt, key=lambda x: x.x0).text.strip()):
                 letter_word = min(nxt, key=lambda x: x.x0)
                 letter, start = letter_word.text.strip()[0], letter_word.x1
-        elif 7 <= len(t) <= 10 and t[-1] in "abcdef" and (
+        elif 7 <= len(t) <= 10 and t[-1] in "abcdef" and not t.startswith(("insured", "insurers")) and (
             "insurer" in t[:-1] or fuzz.ratio(t[:-1][-7:], "insurer") >= 76
         ):  # 'INSURERA', 'Tinsurera', 'wsureRa': OCR glued the letter on and garbled the word
             letter, start = t[-1].upper(), w.x1
@@ -831,11 +851,9 @@ _AGG_BEFORE = re.compile(r"g[a-z]n[a-z]ral\s+ag+r[a-z]gate\s+(?:limit\s+)?(?:of\
 
 def read_sentences(page: PageText, text: str, words: Sequence[Word]) -> dict[str, Coverage]:
     """Coverages stated in a letter's sentences, keyed by kind."""
-    from extractors.fieldread import repair_date_text
-
     out: dict[str, Coverage] = {}
     for kind, s in _clauses_by_kind(text).items():
-        s = repair_date_text(s)
+        s = re.sub(r"(?<=\b\d)(\d?)\s*\.\s+((?:19|20)\d\d)\b", r"\1, \2", s)  # 'November 30. 2026': OCR read the comma
         cov = Coverage(kind, page, "sentence")
         m = _POLICY_SENT.search(s)
         if m:
@@ -852,6 +870,8 @@ def read_sentences(page: PageText, text: str, words: Sequence[Word]) -> dict[str
             before = s[max(0, m.start() - 40): m.start()]
             rb = re.search(r"(?i)rated\s+(.{1,20}?)\s+by\s*$", before)
             r = _rating_of(rb.group(1)) if rb else _rating_of(s[m.start(): m.end() + 30])
+            if r is None and rb and re.fullmatch(r"(?:A\+\+|A\+|A-|A|B\+\+|B\+|B-|B|C\+\+|C\+|C-|C)", rb.group(1).strip()):
+                r = rb.group(1).strip()  # 'rated A by A.M. Best': the grade alone is the rating stated
             if r:
                 cov.rating = (r, _words_for(words, r))
         ds = find_dates(s)
@@ -924,14 +944,13 @@ def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
         block_hits = [h for h in block_hits if not (table.top - 12 <= h.cy <= table.bottom)]
     # prose: the body of a letter (lines of running text)
     body_rows = [r for r in rows if len(r) >= 6]
-    letter = table is None and len(body_rows) >= 4 and bool(
+    letter = table is None and len(body_rows) >= 2 and bool(
         re.search(r"(?i)\b(?:this\s+letter|dear\b|sincerely|to\s+whom\s+it|we\s+(?:confirm|certify)|"
                   r"confirms?\s+that|certif(?:y|ies)\s+that)", page.text)
     )
     if letter:
         layout = "letter"
-        text = " ".join(_row_text(r) for r in rows)
-        covs = read_sentences(page, text, words)
+        covs = read_sentences(page, _letter_body(rows), words)
 
     # --- insured
     ins_hits = [h for h in block_hits if h.kind == "insured"]
@@ -1027,8 +1046,14 @@ def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
         break
 
     # --- coverages: general liability and umbrella
+    if "gl" not in covs:
+        labelled = read_labelled_coverage(page, rows)
+        if labelled is not None:
+            covs["gl"] = labelled
+            layout = "labels"
     gl = covs.get("gl")
     src = "coverage table" if table is not None else "letter's sentences" if letter else None
+    src = src or ("labelled values" if gl is not None else None)
     if gl is not None:
         _put_coverage(f, gl, "gl", page)
         if gl.rating is None and not table:
@@ -1061,9 +1086,98 @@ def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
     return Reading(f, layout)
 
 
+def read_labelled_coverage(page: PageText, rows: Sequence[Sequence[Word]]) -> Coverage | None:
+    """The general liability policy stated as 'Label: value' lines (a carrier's own certificate).
+
+    Where the page has sections per coverage, the values under the general liability heading are taken,
+    never those of the automobile or umbrella section."""
+    hits = [h for h in find_labels(rows, VALUE_LABELS) if _starts_segment(h, _row_of(rows, h.words[0]))]
+    hits = [h for h in hits if re.search(r"[:;]$", h.words[-1].text) or _label_like(h, rows)]
+    if not hits:
+        return None
+    # the coverage sections: headings that name a kind of coverage and stand on a line of their own
+    sections: list[tuple[float, str]] = []
+    for r in rows:
+        text = _row_text(r)
+        if len(text) > 60 or re.search(r":\s*\S", text):
+            continue
+        for k, rx in _KIND_RE:
+            if rx.search(text):
+                sections.append((_top(r), k))
+                break
+
+    def kind_at(y: float) -> str | None:
+        above = [k for top, k in sections if top <= y + 1]
+        return above[-1] if above else None
+
+    has_gl = any(k == "gl" for _t, k in sections)
+    cov = Coverage("gl", page, "labelled values")
+    for h in hits:
+        k = kind_at(h.y0)
+        if (has_gl and k != "gl") or (not has_gl and k not in (None, "gl")):
+            continue
+        row = _row_of(rows, h.words[0])
+        val = _label_value_right(row, h)
+        if not val:
+            blk = _block_below(rows, h, page, _column_end(rows, [h][0], hits, page), 1)
+            val = blk[0] if blk else []
+        if not val:
+            continue
+        how = f"label '{text_of(h.words)}'"
+        text = _row_text(val)
+        if h.kind == "insurer" and cov.insurer is None and re.search(r"[A-Za-z]{3}", text):
+            m = _BEST_RE.search(text)
+            name = _clean_name(text[: m.start()] if m else text)
+            if name:
+                cov.insurer = (name, val)
+                if m and cov.rating is None:
+                    r = _rating_of(text[m.start():])
+                    if r:
+                        cov.rating = (r, val)
+        elif h.kind == "policy" and cov.policy is None:
+            pn = parse_policy_number(val)
+            if pn:
+                cov.policy = (pn, val)
+        elif h.kind == "period" and cov.eff is None:
+            ds = dates_of(val)
+            if len(ds) >= 2 and ds[0][0] < ds[1][0]:
+                cov.eff, cov.exp = ds[0], ds[1]
+        elif h.kind == "eff" and cov.eff is None:
+            ds = dates_of(val)
+            if ds:
+                cov.eff = ds[0]
+        elif h.kind == "exp" and cov.exp is None:
+            ds = dates_of(val)
+            if ds:
+                cov.exp = ds[0]
+        elif h.kind == "occ" and cov.occ is None:
+            v = parse_money(val)
+            if v:
+                cov.occ = (v, val, text_of(h.words))
+        elif h.kind == "agg" and cov.agg is None and not re.search(r"(?i)products", text_of(h.words)):
+            v = parse_money(val)
+            if v:
+                cov.agg = (v, val, text_of(h.words))
+        elif h.kind == "trigger" and cov.trigger is None:
+            t = _trigger_of(text + " basis") if re.fullmatch(r"(?i)\W*(?:occurr?ence|occur|claims?[\s-]*made)\W*",
+                                                             text) else _trigger_of(text)
+            if t:
+                cov.trigger = (t, val)
+        elif h.kind == "rating" and cov.rating is None:
+            r = _rating_of(text)
+            if r:
+                cov.rating = (r, val)
+        cov.how = "labelled values" if cov.how == "labelled values" else cov.how
+        _ = how
+    found = [cov.insurer, cov.policy, cov.eff, cov.exp, cov.occ, cov.agg]
+    return cov if sum(x is not None for x in found) >= 2 else None
+
+
 def _put_coverage(f: dict[str, FieldValue], c: Coverage, kind: str, page: PageText) -> None:
     rel = REL_TABLE if c.how != "sentence" else REL_SENTENCE
     how = c.how if c.how != "sentence" else "letter's sentences on general liability"
+    if c.how == "labelled values":
+        rel, how = REL_LABEL, "labelled values of the general liability policy"
     if c.occ:
         f["gl_each_occurrence"] = _found(c.occ[0], page, c.occ[1], f"{how}: limit '{c.occ[2]}'", rel)
     else:
@@ -1094,6 +1208,18 @@ def _put_coverage(f: dict[str, FieldValue], c: Coverage, kind: str, page: PageTe
 
 _LETTER_BODY = re.compile(r"(?i)^(?:re\b|subject\b|dear\b|to\s+whom\b|this\s+(?:letter|is\s+to)\b|we\s+(?:confirm|certify)"
                           r"|ladies\b|gentlemen\b)")
+
+
+def _letter_body(rows: Sequence[Sequence[Word]]) -> str:
+    """The letter's statements of coverage: its text up to the description of operations (whose dates are the
+    activity's, not the policy's)."""
+    out = []
+    for r in rows:
+        text = _row_text(r)
+        if re.match(r"(?i)^(?:description\s+of\s+operations|operations\s*:|re\s*:\s*\S.*\bat\b)", text) and out:
+            break
+        out.append(text)
+    return " ".join(out)
 
 
 def _letter_head(rows: Sequence[Sequence[Word]], page: PageText) -> list[Sequence[Word]]:
