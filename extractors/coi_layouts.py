@@ -102,7 +102,10 @@ VALUE_LABELS: dict[str, tuple[str, ...]] = {
 _BLOCK_END = re.compile(
     r"(?i)^(?:cancell?ation|certificate\s+holder|authori[sz]ed\s+(?:representative|by|signature)|signature"
     r"|sincerely|this\s+(?:letter|memorandum|certificate|evidence)\b|should\s+any|if\s+(?:a|any)\s+polic"
-    r"|important|cc:|yours\s+truly|respectfully|page\s+\d|acord\s+\d|issued\s+to\b|named\s+insured\b|producer\b)"
+    r"|important|cc:|yours\s+truly|respectfully|page\s+\d|acord\s+\d|(?:issued\s+to|named\s+insured|producer)\s*:?\s*$"
+    r"|insurer\s*[a-f]?\s*[:;]?\s*$|insurer\s*[a-f]\b|insurer\(s\)|(?:contact|phone|e-?mail|fax)\s*(?:name\s*)?:"
+    r"|naic\b|coverages\s*$"
+    r"|\(?a/c,?\s*no)"
 )
 
 # coverage kinds as a row of a table or a clause of a sentence names them
@@ -425,7 +428,7 @@ def find_table(page: PageText, words: Sequence[Word], rows: Sequence[Sequence[Wo
         if best is None or len(kinds) > best[0]:
             best = (len(kinds), group)
     if best is None:
-        return None
+        return _headerless_table(page, words, rows)
     group = sorted(best[1], key=lambda h: h.x0)
     # hits stacked in one column ('POLICY EFF' over '(MM/DD/YYYY)') are one column; same kinds side by side merge
     cols: list[Column] = []
@@ -451,6 +454,34 @@ def find_table(page: PageText, words: Sequence[Word], rows: Sequence[Sequence[Wo
     body = [w for w in words if w.cy > top]
     bottom = _table_bottom(body, rows, top, page)
     return Table(page, cols, group, top, bottom, [w for w in body if w.cy < bottom])
+
+
+def _headerless_table(page: PageText, words: Sequence[Word], rows: Sequence[Sequence[Word]]) -> Table | None:
+    """A coverage grid whose header row OCR lost: its limits column is where 'EACH OCCURRENCE' stands, right
+    of a general liability row; everything left of it is read by rows."""
+    occ = [h for h in find_labels(rows, {"occ": ("EACH OCCURRENCE",)}, 85)
+           if h.x0 > page.width * 0.4 and _starts_segment(h, [w for w in _row_of(rows, h.words[0])
+                                                              if not re.search(r"[\d$|]", w.text)])]
+    gl = []
+    for r in rows:
+        left = [w for w in r if w.x1 < page.width * 0.45]
+        text = _row_text(left)
+        m = _KIND_RE[1][1].search(text)
+        # a row's coverage name (after at most a box or a letter), not words of a sentence
+        if m and re.fullmatch(r"(?:[^A-Za-z]|\b[A-Za-z]{1,2}\b)*", text[: m.start()]) and len(left) <= 8:
+            gl.append(r)
+    if not occ or not gl:
+        return None
+    top = min(_top(r) for r in gl) - 2
+    money_x = [w.x0 for h in occ for w in _row_of(rows, h.words[0])
+               if w.x0 < h.x0 and h.x0 - w.x1 < 40 and re.search(r"\d", w.text)]
+    limits_x = min([h.x0 for h in occ] + money_x) - 4
+    cols = [Column("coverage", 0, limits_x, 0.0, limits_x), Column("limits", limits_x, page.width, limits_x,
+                                                                    page.width + 1)]
+    body = [w for w in words if w.cy > top]
+    bottom = _table_bottom(body, rows, top, page)
+    header = [Hit("coverage", "(no header read)", [gl[0][0]])]
+    return Table(page, cols, header, top, bottom, [w for w in body if w.cy < bottom])
 
 
 def _table_bottom(body: Sequence[Word], rows: Sequence[Sequence[Word]], top: float, page: PageText) -> float:
@@ -594,6 +625,18 @@ def read_row(t: Table, row: Row, insurers: dict[str, tuple[str, str | None, list
         if pn:
             cov.policy = (pn, [w for w in r if w.text.strip("|[](),;:") in pn.split()])
             break
+    if cov.policy is None and not t.column("policy") and cov.eff is not None:
+        # no policy column read: the number printed on the line of the policy dates, left of them
+        ref = cov.eff[1][0]
+        line = sorted((w for w in row.words if abs(w.cy - ref.cy) < 0.6 * ref.height and w.x1 <= ref.x0 + 0.5
+                       and not t.cells("limits", [w])), key=lambda w: w.x0)
+        cands = [w for w in line if sum(c.isdigit() for c in w.text) >= 4 and not find_dates(w.text)]
+        if cands:
+            i = line.index(cands[0])
+            start = i - 1 if i and re.fullmatch(r"[A-Z]{2,4}", line[i - 1].text) else i
+            pn = parse_policy_number(line[start:i + 1])
+            if pn:
+                cov.policy = (pn, line[start:i + 1])
     # carrier: name lines, then a rating line ('A.M. Best: A XII', "Best's A+, FSC XIII") and NAIC
     if t.column("carrier"):
         cw = t.cells("carrier", row.words)
@@ -769,7 +812,7 @@ def _block_below(
             continue
         if (out and y - last_y > 1.6 * pitch) or (not out and y - hit.y1 > 2.6 * pitch):
             break
-        if _BLOCK_END.match(_row_text(seg)) and out:
+        if _BLOCK_END.match(_row_text(seg)):
             break
         out.append(seg)
         last_y = _top(seg)
