@@ -15,6 +15,7 @@ confidence it is left unread with a reason staff can read (the document then goe
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -94,8 +95,8 @@ VALUE_LABELS: dict[str, tuple[str, ...]] = {
             "EACH OCC", "LIMIT PER OCCURRENCE"),
     "agg": ("GENERAL AGGREGATE LIMIT", "GENERAL AGGREGATE", "AGGREGATE LIMIT", "GEN AGGREGATE", "AGGREGATE"),
     "trigger": ("COVERAGE TRIGGER", "COVERAGE FORM", "COVERAGE BASIS", "POLICY FORM", "TRIGGER", "FORM", "BASIS"),
-    "rating": ("A.M. BEST RATING", "AM BEST RATING", "BEST'S RATING", "A.M. BEST", "AM BEST", "FINANCIAL STRENGTH RATING",
-               "INSURER RATING", "RATING"),
+    "rating": ("A.M. BEST RATING", "AM BEST RATING", "BEST'S RATING", "A.M. BEST", "AM BEST",
+               "FINANCIAL STRENGTH RATING", "INSURER RATING", "RATING"),
 }
 
 # lines that close a block of text on any certificate (cancellation clause, signature, boilerplate)
@@ -176,7 +177,7 @@ def _pitch(rows: Sequence[Sequence[Word]]) -> float:
     """The usual distance from one line of text to the next on this page."""
     h = _height([w for r in rows for w in r])
     tops = sorted(min(w.y0 for w in r) for r in rows)
-    diffs = sorted(b - a for a, b in zip(tops, tops[1:], strict=False) if 0.8 * h < b - a < 2.6 * h)
+    diffs = sorted(b - a for a, b in itertools.pairwise(tops) if 0.8 * h < b - a < 2.6 * h)
     return diffs[len(diffs) // 2] if diffs else 1.4 * h
 
 
@@ -242,7 +243,7 @@ def find_labels(rows: Sequence[Sequence[Word]], vocab: dict[str, Sequence[str]],
                         len(target) > 5 and fuzz.ratio(cand, target, score_cutoff=min_score) >= min_score
                     )
                     span = list(r[i : i + k])
-                    if ok and all(b.x0 - a.x1 < 1.6 * max(a.height, 4.0) for a, b in zip(span, span[1:], strict=False)):
+                    if ok and all(b.x0 - a.x1 < 1.6 * max(a.height, 4.0) for a, b in itertools.pairwise(span)):
                         used.update(id(w) for w in span)
                         hits.append(Hit(kind, phrase, span))
                         i += k
@@ -286,11 +287,12 @@ def _row_of(rows: Sequence[Sequence[Word]], w: Word) -> Sequence[Word]:
 def parse_money(words: Sequence[Word]) -> int | None:
     from extractors.coi import _money
 
-    ws = [w for w in words if re.search(r"\d", w.text)]
-    if not ws:
+    ws = list(words)
+    if not any(re.search(r"\d", w.text) for w in ws):
         return None
     v = _money(ws)
-    return v if v and v >= 1000 else None
+    # a limit is a round amount: '$1,000,O80' is a misread, not a limit of $1,000,080
+    return v if v and v >= 1000 and v % 1000 == 0 else None
 
 
 # '$1,000,000', '$1.000.000' (a comma OCR read as a period), '$2 million'; cents are dropped
@@ -522,7 +524,7 @@ def table_rows(t: Table) -> list[Row]:
         if starts and kind == "gl" and starts[-1].kind == "gl" and not re.search(r"(?i)commercial|general", text):
             continue
         starts.append(Row(kind, list(r), min(w.y0 for w in r) - 0.6 * _height(r), t.bottom))
-    for a, b in zip(starts, starts[1:], strict=False):
+    for a, b in itertools.pairwise(starts):
         a.bottom = b.top
     for row in starts:
         row.words = [w for w in t.words if row.top <= w.cy < row.bottom]
@@ -656,11 +658,10 @@ def read_row(t: Table, row: Row, insurers: dict[str, tuple[str, str | None, list
             ) >= 4:
                 # the policy number ran on from the carrier's name into this cell
                 tail = [toks.pop()]
-                while toks and _POLICY_TOKEN.match(toks[-1].text) or (toks and re.fullmatch(r"[A-Z]{2,4}", toks[-1].text)
-                                                                     and tail and tail[0].x0 - toks[-1].x1 < 6):
+                while toks and len(tail) < 3 and tail[0].x0 - toks[-1].x1 < 6 and (
+                    _POLICY_TOKEN.match(toks[-1].text) or re.fullmatch(r"[A-Z]{2,4}", toks[-1].text)
+                ):
                     tail.insert(0, toks.pop())
-                    if len(tail) >= 3:
-                        break
                 pn = parse_policy_number(tail)
                 if pn:
                     cov.policy = (pn, tail)
@@ -849,7 +850,9 @@ _INSURER_SENT = re.compile(
     r"(?i)\b(?:issued|underwritten|written|provided|placed)\s+(?:by|with|through)\s+(?P<ins>[A-Z][\w.&',\- ]{3,90}?)"
     r"(?=,\s*(?:rated|an?\b|which|NAIC)|\s+\(|\s+rated\b|\s+for\s+the\b|\s+from\b|\s+effective\b|\.\s|\.$|;)"
 )
-_POLICY_SENT = re.compile(r"(?i)\bpolicy\s+(?:number\s+|no\.?\s*|#\s*)?(?P<pn>(?=[A-Z0-9\- ]*\d)[A-Z0-9][A-Z0-9\-/]*(?:\s[0-9][0-9\-]+){0,2})")
+_POLICY_SENT = re.compile(
+    r"(?i)\bpolicy\s+(?:number\s+|no\.?\s*|#\s*)?(?P<pn>(?=[A-Z0-9\- ]*\d)[A-Z0-9][A-Z0-9\-/]*(?:\s[0-9][0-9\-]+){0,2})"
+)
 _SPAN_JOIN = re.compile(r"^\s*(?:to|through|thru|until|till|and\s+ending|ending|-|–|—|expiring)\s*(?:on\s+)?$", re.I)
 
 
@@ -913,12 +916,12 @@ def read_sentences(page: PageText, text: str, words: Sequence[Word]) -> dict[str
             before = s[max(0, m.start() - 40): m.start()]
             rb = re.search(r"(?i)rated\s+(.{1,20}?)\s+by\s*$", before)
             r = _rating_of(rb.group(1)) if rb else _rating_of(s[m.start(): m.end() + 30])
-            if r is None and rb and re.fullmatch(r"(?:A\+\+|A\+|A-|A|B\+\+|B\+|B-|B|C\+\+|C\+|C-|C)", rb.group(1).strip()):
+            if r is None and rb and re.fullmatch(r"[ABC](?:\+\+|\+|-)?", rb.group(1).strip()):
                 r = rb.group(1).strip()  # 'rated A by A.M. Best': the grade alone is the rating stated
             if r:
                 cov.rating = (r, _words_for(words, r))
         ds = find_dates(s)
-        for (d1, _s1, e1), (d2, s2, _e2) in zip(ds, ds[1:], strict=False):
+        for (d1, _s1, e1), (d2, s2, _e2) in itertools.pairwise(ds):
             if _SPAN_JOIN.match(s[e1:s2]) and d1 < d2:
                 cov.eff = (d1, _words_for(words, s[_s1:e1]))
                 cov.exp = (d2, _words_for(words, s[s2:_e2]))
@@ -1249,8 +1252,9 @@ def _put_coverage(f: dict[str, FieldValue], c: Coverage, kind: str, page: PageTe
         f["coverage_trigger"] = _found(c.trigger[0], page, c.trigger[1], f"{how}: coverage trigger", rel)
 
 
-_LETTER_BODY = re.compile(r"(?i)^(?:re\b|subject\b|dear\b|to\s+whom\b|this\s+(?:letter|is\s+to)\b|we\s+(?:confirm|certify)"
-                          r"|ladies\b|gentlemen\b)")
+_LETTER_BODY = re.compile(
+    r"(?i)^(?:re\b|subject\b|dear\b|to\s+whom\b|this\s+(?:letter|is\s+to)\b|we\s+(?:confirm|certify)|ladies\b|gentlemen\b)"
+)
 
 
 def _letter_body(rows: Sequence[Sequence[Word]]) -> str:
