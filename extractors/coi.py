@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from itertools import pairwise
 
 from PIL import Image
@@ -24,13 +25,25 @@ from extractors.normalize import MONTH_RE, clean_spaces, find_dates, fix_ocr_dig
 from extractors.pagetext import PREVIEW_DPI
 from extractors.reread import read_strip as _reread
 
-# Names under which Albuquerque Public Schools may be named additional insured (policy parameter).
+# Names under which Albuquerque Public Schools may be named additional insured when the policy file cannot be
+# read (the policy file's additional_insured_names are the ones used: see policy_aps_names()).
 APS_NAMES: tuple[str, ...] = (
     "Albuquerque Public Schools",
     "APS",
     "Board of Education of the Albuquerque Public Schools",
     "Albuquerque Municipal School District No. 12",
 )
+
+
+@lru_cache(maxsize=1)
+def policy_aps_names() -> tuple[str, ...]:
+    """Who counts as APS for the additional-insured rule: the policy file's additional_insured_names."""
+    from validators.policy import PolicyError, load_policy
+
+    try:
+        return tuple(load_policy().additional_insured_names)
+    except (PolicyError, OSError):
+        return APS_NAMES
 
 FIELDS: tuple[str, ...] = (
     "insured_name",
@@ -1482,7 +1495,7 @@ def extract_coi(
     aps_names: Sequence[str] | None = None,
 ) -> dict[str, FieldValue]:
     """Every COI field (value + evidence) read from the pages of one certificate."""
-    names = tuple(aps_names) if aps_names else APS_NAMES
+    names = tuple(aps_names) if aps_names else policy_aps_names()
     out: dict[str, FieldValue] = {f: _none() for f in FIELDS}
     if not pages:
         return out

@@ -904,7 +904,7 @@ def read_sentences(page: PageText, text: str, words: Sequence[Word]) -> dict[str
         m = _POLICY_SENT.search(s)
         if m:
             pn = clean_spaces(m.group("pn")).strip(" -")
-            if sum(c.isdigit() for c in pn) >= 3:
+            if sum(c.isdigit() for c in pn) >= 2 and len(re.sub(r"\W", "", pn)) >= 4:
                 cov.policy = (pn, _words_for(words, pn))
         m = _INSURER_SENT.search(s)
         if m:

@@ -251,3 +251,21 @@ def test_a_letter_without_limits_is_left_unread_with_a_reason(tmp_path: Path) ->
     assert occ.evidence is not None and occ.evidence.method.startswith("GL each-occurrence limit not found")
     assert got["gl_expiration"].value is None and "not" in got["gl_expiration"].evidence.method
     assert got["insured_name"].value == "Petroglyph Astronomy Club"
+
+
+def test_who_counts_as_aps_comes_from_the_policy_file(tmp_path: Path) -> None:
+    # 'Albuquerque Municipal School District Number 12' is one of the policy file's additional_insured_names
+    def draw(put: Callable[..., None]) -> None:
+        put(60, 40, "Jemez Mountain Insurance Company", 13, True)
+        put(60, 90, "February 2, 2026")
+        put(60, 115, "Albuquerque Public Schools")
+        put(60, 165, "Re: Evidence of Coverage")
+        put(60, 185, "Dear Sir or Madam:")
+        put(60, 205, "This letter confirms that Petroglyph Astronomy Club is covered under general liability", 9)
+        put(60, 218, "policy GL-77 issued by Jemez Mountain Insurance Company. Albuquerque Municipal School", 9)
+        put(60, 231, "District Number 12 is an additional insured with respect to general liability.", 9)
+        put(60, 260, "Sincerely,")
+
+    path_pages = _certificate(tmp_path, "policy_names", draw)
+    assert path_pages["additional_insured_aps"].value is True
+    assert path_pages["gl_policy_number"].value == "GL-77"
