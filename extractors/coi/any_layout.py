@@ -6,12 +6,11 @@ or a sentence "... confirms that X is covered"), a table of coverages whose head
 columns in any order (Coverage | Limits | Carrier | Policy No. | Term, or TYPE OF INSURANCE |
 POLICY NUMBER | POLICY EFF | POLICY EXP | LIMITS), or sentences that state the policy ("... under
 policy GL-123 issued by X, rated A by A.M. Best, from March 1, 2026 to March 1, 2027, with limits of
-$1,000,000 each occurrence ..."). This module reads those three ways; the classic ACORD 25 grid reader in
-coi.py stays the first reading of real ACORD forms.
+$1,000,000 each occurrence ..."). This module reads those three ways; the classic ACORD 25 grid reader
+(grid.py) stays the first reading of real ACORD forms.
 
 Every value comes with the words and labels it was read from; where a value cannot be read with
-confidence it is left unread with a reason staff can read (the document then goes to a person).
-"""
+confidence it is left unread with a reason staff can read (the document then goes to a person)."""
 
 from __future__ import annotations
 
@@ -23,81 +22,249 @@ from datetime import date
 
 from rapidfuzz import fuzz
 
+from extractors.coi.blocks import _split_insured
+from extractors.coi.geometry import _dedupe_overlaps, _is_noise, _text_rows
+from extractors.coi.statements import _ai_statement, _names_aps, _sentences
+from extractors.coi.values import _dates_in, _money, _rating
 from extractors.layout import bbox, norm_token, text_of
 from extractors.model import Evidence, FieldValue, PageText, Word
 from extractors.normalize import clean_spaces, find_dates
 
-# ----------------------------------------------------------------------------- vocabularies
 # Column headers of coverage tables (ACORD 25 editions 2010/05 to 2025/12, agency-software certificates,
 # carriers' own certificates, memoranda of insurance, evidence-of-coverage schedules).
 HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "coverage": (
-        "TYPE OF INSURANCE", "COVERAGE", "COVERAGES", "LINE OF COVERAGE", "LINE OF INSURANCE", "LINE OF BUSINESS",
-        "KIND OF INSURANCE", "INSURANCE TYPE", "POLICY TYPE", "TYPE OF COVERAGE", "COVERAGE TYPE", "COVERAGE PART",
+        "TYPE OF INSURANCE",
+        "COVERAGE",
+        "COVERAGES",
+        "LINE OF COVERAGE",
+        "LINE OF INSURANCE",
+        "LINE OF BUSINESS",
+        "KIND OF INSURANCE",
+        "INSURANCE TYPE",
+        "POLICY TYPE",
+        "TYPE OF COVERAGE",
+        "COVERAGE TYPE",
+        "COVERAGE PART",
     ),
     "limits": (
-        "LIMITS", "LIMIT", "AMOUNT", "AMOUNTS", "LIMITS OF LIABILITY", "LIMITS OF INSURANCE", "LIMIT OF LIABILITY",
-        "LIMIT OF INSURANCE", "COVERAGE LIMITS", "POLICY LIMITS",
+        "LIMITS",
+        "LIMIT",
+        "AMOUNT",
+        "AMOUNTS",
+        "LIMITS OF LIABILITY",
+        "LIMITS OF INSURANCE",
+        "LIMIT OF LIABILITY",
+        "LIMIT OF INSURANCE",
+        "COVERAGE LIMITS",
+        "POLICY LIMITS",
     ),
     "carrier": (
-        "CARRIER", "CARRIER & RATING", "CARRIER AND RATING", "INSURER", "INSURER & RATING", "INSURANCE COMPANY",
-        "COMPANY", "INSURING COMPANY", "WRITING COMPANY", "UNDERWRITER", "ISSUING COMPANY", "INSURANCE CARRIER",
+        "CARRIER",
+        "CARRIER & RATING",
+        "CARRIER AND RATING",
+        "INSURER",
+        "INSURER & RATING",
+        "INSURANCE COMPANY",
+        "COMPANY",
+        "INSURING COMPANY",
+        "WRITING COMPANY",
+        "UNDERWRITER",
+        "ISSUING COMPANY",
+        "INSURANCE CARRIER",
     ),
     "policy": ("POLICY NUMBER", "POLICY NO", "POLICY #", "POLICY NUMBERS", "POLICY", "POLICY NO."),
     "term": (
-        "TERM", "POLICY TERM", "POLICY PERIOD", "PERIOD", "COVERAGE PERIOD", "POLICY DATES", "DATES",
-        "EFFECTIVE - EXPIRATION", "EFF - EXP", "EFFECTIVE / EXPIRATION", "POLICY EFF / EXP",
+        "TERM",
+        "POLICY TERM",
+        "POLICY PERIOD",
+        "PERIOD",
+        "COVERAGE PERIOD",
+        "POLICY DATES",
+        "DATES",
+        "EFFECTIVE - EXPIRATION",
+        "EFF - EXP",
+        "EFFECTIVE / EXPIRATION",
+        "POLICY EFF / EXP",
     ),
     "eff": (
-        "POLICY EFF", "EFFECTIVE", "EFFECTIVE DATE", "EFF DATE", "EFF", "INCEPTION", "INCEPTION DATE",
-        "POLICY EFFECTIVE", "FROM", "START DATE",
+        "POLICY EFF",
+        "EFFECTIVE",
+        "EFFECTIVE DATE",
+        "EFF DATE",
+        "EFF",
+        "INCEPTION",
+        "INCEPTION DATE",
+        "POLICY EFFECTIVE",
+        "FROM",
+        "START DATE",
     ),
     "exp": (
-        "POLICY EXP", "EXPIRATION", "EXPIRATION DATE", "EXP DATE", "EXP", "EXPIRY", "EXPIRY DATE", "EXPIRES",
-        "POLICY EXPIRATION", "TO", "END DATE", "VALID UNTIL",
+        "POLICY EXP",
+        "EXPIRATION",
+        "EXPIRATION DATE",
+        "EXP DATE",
+        "EXP",
+        "EXPIRY",
+        "EXPIRY DATE",
+        "EXPIRES",
+        "POLICY EXPIRATION",
+        "TO",
+        "END DATE",
+        "VALID UNTIL",
     ),
     "aux": (
-        "INSR LTR", "INSR", "LTR", "ADDL", "SUBR", "INSD", "WVD", "ADDL INSD", "SUBR WVD", "(MM/DD/YYYY)",
-        "(MM/DD/YY)", "NAIC", "NAIC #", "RATING", "AM BEST", "A.M. BEST", "BEST'S RATING",
+        "INSR LTR",
+        "INSR",
+        "LTR",
+        "ADDL",
+        "SUBR",
+        "INSD",
+        "WVD",
+        "ADDL INSD",
+        "SUBR WVD",
+        "(MM/DD/YYYY)",
+        "(MM/DD/YY)",
+        "NAIC",
+        "NAIC #",
+        "RATING",
+        "AM BEST",
+        "A.M. BEST",
+        "BEST'S RATING",
     ),
 }
+
+
 _MAIN_KINDS = ("coverage", "limits", "carrier", "policy", "term", "eff", "exp")
 
+
 INSURED_LABELS = (
-    "FIRST NAMED INSURED", "NAMED INSURED", "NAME OF INSURED", "INSURED NAME", "INSURED'S NAME", "POLICYHOLDER",
-    "POLICY HOLDER", "NAMED INSURED AND ADDRESS", "INSURED",
+    "FIRST NAMED INSURED",
+    "NAMED INSURED",
+    "NAME OF INSURED",
+    "INSURED NAME",
+    "INSURED'S NAME",
+    "POLICYHOLDER",
+    "POLICY HOLDER",
+    "NAMED INSURED AND ADDRESS",
+    "INSURED",
 )
+
+
 HOLDER_LABELS = (
-    "CERTIFICATE HOLDER", "CERTIFICATE ISSUED TO", "EVIDENCE ISSUED TO", "ISSUED TO", "HOLDER", "ADDRESSEE",
-    "PREPARED FOR", "ISSUED FOR", "CERTIFICATE HOLDER NAME",
+    "CERTIFICATE HOLDER",
+    "CERTIFICATE ISSUED TO",
+    "EVIDENCE ISSUED TO",
+    "ISSUED TO",
+    "HOLDER",
+    "ADDRESSEE",
+    "PREPARED FOR",
+    "ISSUED FOR",
+    "CERTIFICATE HOLDER NAME",
 )
+
+
 ISSUE_DATE_LABELS = (
-    "ISSUE DATE", "DATE ISSUED", "DATE OF ISSUE", "ISSUED ON", "CERTIFICATE DATE", "DATE (MM/DD/YYYY)", "DATE",
+    "ISSUE DATE",
+    "DATE ISSUED",
+    "DATE OF ISSUE",
+    "ISSUED ON",
+    "CERTIFICATE DATE",
+    "DATE (MM/DD/YYYY)",
+    "DATE",
     "DATE PREPARED",
 )
+
+
 DESCRIPTION_LABELS = (
-    "DESCRIPTION OF OPERATIONS / LOCATIONS / VEHICLES", "DESCRIPTION OF OPERATIONS", "REMARKS / SPECIAL PROVISIONS",
-    "SPECIAL PROVISIONS", "REMARKS", "DESCRIPTION OF OPERATIONS/LOCATIONS", "OPERATIONS / LOCATIONS",
-    "DESCRIPTION", "PROJECT / LOCATION", "SPECIAL CONDITIONS", "ADDITIONAL REMARKS", "NOTES",
+    "DESCRIPTION OF OPERATIONS / LOCATIONS / VEHICLES",
+    "DESCRIPTION OF OPERATIONS",
+    "REMARKS / SPECIAL PROVISIONS",
+    "SPECIAL PROVISIONS",
+    "REMARKS",
+    "DESCRIPTION OF OPERATIONS/LOCATIONS",
+    "OPERATIONS / LOCATIONS",
+    "DESCRIPTION",
+    "PROJECT / LOCATION",
+    "SPECIAL CONDITIONS",
+    "ADDITIONAL REMARKS",
+    "NOTES",
 )
+
+
 # single values printed after (or under) a label on carriers' own certificates and agency-software forms
 VALUE_LABELS: dict[str, tuple[str, ...]] = {
-    "insurer": ("INSURANCE COMPANY", "INSURER", "CARRIER", "INSURANCE CARRIER", "UNDERWRITER", "ISSUING COMPANY",
-                "WRITING COMPANY", "UNDERWRITTEN BY", "INSURED BY", "COMPANY"),
-    "policy": ("POLICY NUMBER", "POLICY NO", "POLICY #", "POLICY NO.", "GL POLICY NUMBER", "CGL POLICY NUMBER",
-               "GENERAL LIABILITY POLICY NUMBER", "POLICY"),
+    "insurer": (
+        "INSURANCE COMPANY",
+        "INSURER",
+        "CARRIER",
+        "INSURANCE CARRIER",
+        "UNDERWRITER",
+        "ISSUING COMPANY",
+        "WRITING COMPANY",
+        "UNDERWRITTEN BY",
+        "INSURED BY",
+        "COMPANY",
+    ),
+    "policy": (
+        "POLICY NUMBER",
+        "POLICY NO",
+        "POLICY #",
+        "POLICY NO.",
+        "GL POLICY NUMBER",
+        "CGL POLICY NUMBER",
+        "GENERAL LIABILITY POLICY NUMBER",
+        "POLICY",
+    ),
     "period": ("POLICY PERIOD", "POLICY TERM", "TERM", "COVERAGE PERIOD", "PERIOD OF INSURANCE", "PERIOD OF COVERAGE"),
-    "eff": ("EFFECTIVE DATE", "POLICY EFFECTIVE DATE", "POLICY EFFECTIVE", "EFF DATE", "EFF. DATE", "INCEPTION DATE",
-            "EFFECTIVE", "POLICY EFF", "FROM"),
-    "exp": ("EXPIRATION DATE", "POLICY EXPIRATION DATE", "POLICY EXPIRATION", "EXP DATE", "EXP. DATE", "EXPIRY DATE",
-            "EXPIRES", "EXPIRES ON", "VALID UNTIL", "VALID THROUGH", "POLICY EXP", "TO"),
-    "occ": ("EACH OCCURRENCE LIMIT", "EACH OCCURRENCE", "PER OCCURRENCE LIMIT", "PER OCCURRENCE", "OCCURRENCE LIMIT",
-            "EACH OCC", "LIMIT PER OCCURRENCE"),
+    "eff": (
+        "EFFECTIVE DATE",
+        "POLICY EFFECTIVE DATE",
+        "POLICY EFFECTIVE",
+        "EFF DATE",
+        "EFF. DATE",
+        "INCEPTION DATE",
+        "EFFECTIVE",
+        "POLICY EFF",
+        "FROM",
+    ),
+    "exp": (
+        "EXPIRATION DATE",
+        "POLICY EXPIRATION DATE",
+        "POLICY EXPIRATION",
+        "EXP DATE",
+        "EXP. DATE",
+        "EXPIRY DATE",
+        "EXPIRES",
+        "EXPIRES ON",
+        "VALID UNTIL",
+        "VALID THROUGH",
+        "POLICY EXP",
+        "TO",
+    ),
+    "occ": (
+        "EACH OCCURRENCE LIMIT",
+        "EACH OCCURRENCE",
+        "PER OCCURRENCE LIMIT",
+        "PER OCCURRENCE",
+        "OCCURRENCE LIMIT",
+        "EACH OCC",
+        "LIMIT PER OCCURRENCE",
+    ),
     "agg": ("GENERAL AGGREGATE LIMIT", "GENERAL AGGREGATE", "AGGREGATE LIMIT", "GEN AGGREGATE", "AGGREGATE"),
     "trigger": ("COVERAGE TRIGGER", "COVERAGE FORM", "COVERAGE BASIS", "POLICY FORM", "TRIGGER", "FORM", "BASIS"),
-    "rating": ("A.M. BEST RATING", "AM BEST RATING", "BEST'S RATING", "A.M. BEST", "AM BEST",
-               "FINANCIAL STRENGTH RATING", "INSURER RATING", "RATING"),
+    "rating": (
+        "A.M. BEST RATING",
+        "AM BEST RATING",
+        "BEST'S RATING",
+        "A.M. BEST",
+        "AM BEST",
+        "FINANCIAL STRENGTH RATING",
+        "INSURER RATING",
+        "RATING",
+    ),
 }
+
 
 # lines that close a block of text on any certificate (cancellation clause, signature, boilerplate)
 _BLOCK_END = re.compile(
@@ -109,31 +276,50 @@ _BLOCK_END = re.compile(
     r"|\(?a/c,?\s*no)"
 )
 
+
 # coverage kinds as a row of a table or a clause of a sentence names them
 _KIND_RE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("umbrella", re.compile(r"(?i)\b(?:umbrella|excess)\b")),
-    ("gl", re.compile(r"(?i)\b(?:commercial\s+general|general\s+liab\w*|c\.?g\.?l\.?\b|comprehensive\s+general"
-                      r"|business\s+liability|premises\s+liability|general$)")),
+    (
+        "gl",
+        re.compile(
+            r"(?i)\b(?:commercial\s+general|general\s+liab\w*|c\.?g\.?l\.?\b|comprehensive\s+general"
+            r"|business\s+liability|premises\s+liability|general$)"
+        ),
+    ),
     ("auto", re.compile(r"(?i)\b(?:auto(?:mobile)?s?\s+liab\w*|business\s+auto|commercial\s+auto|automobile)\b")),
     ("wc", re.compile(r"(?i)\b(?:workers'?\s*comp\w*|worker'?s\s+comp\w*|employers'?\s+liab\w*)")),
-    ("other", re.compile(
-        r"(?i)^(?:professional|participant|liquor|host\s+liquor|property|inland|crime|cyber|abuse|sexual|accident"
-        r"|medical\s+(?:mal|prof)|errors|directors|d\s*&\s*o|garage|pollution|special\s+event|event\s+liab|fidelity"
-        r"|employment\s+practices|builders|equipment|bond)")),
+    (
+        "other",
+        re.compile(
+            r"(?i)^(?:professional|participant|liquor|host\s+liquor|property|inland|crime|cyber|abuse|sexual|accident"
+            r"|medical\s+(?:mal|prof)|errors|directors|d\s*&\s*o|garage|pollution|special\s+event|event\s+liab|fidelity"
+            r"|employment\s+practices|builders|equipment|bond)"
+        ),
+    ),
 )
+
 
 _BEST_RE = re.compile(
     r"(?i)(?:a\.?\s*m[.,]?\s*best|\bbest'?s\b|\bam\s*best\b|\bbest\s+rat|rated\s+by\s+a\.?\s*m|\bAMB\b|\bA\.M\.B\.)"
 )
+
+
 _NAIC_RE = re.compile(r"(?i)\bNAIC\b")
+
+
 _POLICY_TOKEN = re.compile(r"^(?=.*\d)[A-Z0-9][A-Z0-9\-/.]{3,}$", re.I)
 
+
 REL_TABLE = 0.9
+
+
 REL_LABEL = 0.85
+
+
 REL_SENTENCE = 0.8
 
 
-# ----------------------------------------------------------------------------- small pieces
 def _unread(page: PageText | None, reason: str) -> FieldValue:
     """A value left unread on purpose, with the reason a person reads in the review desk."""
     return FieldValue(None, Evidence(page.page_no if page else 1, None, "", 0.0, reason))
@@ -146,15 +332,11 @@ def _found(value: object, page: PageText, words: Sequence[Word], method: str, re
 
 
 def _clean_words(page: PageText) -> list[Word]:
-    from extractors.coi import _dedupe_overlaps, _is_noise
-
     return _dedupe_overlaps([w for w in page.words if not _is_noise(w)])
 
 
 def _vrows(words: Sequence[Word]) -> list[list[Word]]:
     """Visual rows: the reader's lines, pieces that share one row joined left to right."""
-    from extractors.coi import _text_rows
-
     return _text_rows(list(words))
 
 
@@ -283,10 +465,7 @@ def _row_of(rows: Sequence[Sequence[Word]], w: Word) -> Sequence[Word]:
     return [w]
 
 
-# ----------------------------------------------------------------------------- typed values
 def parse_money(words: Sequence[Word]) -> int | None:
-    from extractors.coi import _money
-
     ws = list(words)
     if not any(re.search(r"\d", w.text) for w in ws):
         return None
@@ -319,9 +498,12 @@ def money_spans(text: str) -> list[tuple[int, int, int]]:
 
 def dates_of(words: Sequence[Word]) -> list[tuple[date, list[Word]]]:
     """Dates printed in the words, row by row, in reading order (any common style)."""
-    from extractors.coi import _dates_in
-
     got = _dates_in(list(words))
+    if not got:
+        # 'November 18. 2026': OCR read the comma before the year as a period
+        for row in _vrows(words):
+            text = re.sub(r"(?i)(\b[a-z]{3,9}\.?\s+\d{1,2})\s*\.\s+((?:19|20)\d\d)\b", r"\1, \2", _row_text(row))
+            got += [(d, list(row)) for d, _s, _e in find_dates(text)]
     return sorted(got, key=lambda d: (round(d[1][0].cy / 4), d[1][0].x0))
 
 
@@ -346,10 +528,8 @@ def parse_policy_number(words: Sequence[Word]) -> str | None:
 
 
 def _rating_of(text: str) -> str | None:
-    from extractors.coi import _rating
-
     m = _BEST_RE.search(text)
-    tail = text[m.end():] if m else text
+    tail = text[m.end() :] if m else text
     r, _s, _e = _rating(re.sub(r"(?i)^\W*(?:rating|rated)\W*", " ", tail))
     return r
 
@@ -369,7 +549,6 @@ def _trigger_of(text: str) -> str | None:
     return None
 
 
-# ----------------------------------------------------------------------------- coverage tables
 @dataclass(slots=True)
 class Column:
     kind: str
@@ -420,9 +599,11 @@ def find_table(page: PageText, words: Sequence[Word], rows: Sequence[Sequence[Wo
             continue
         # a header row is made of header words; a sentence that happens to say 'coverage ... policy terms' is not
         line_words = [
-            w for w in words
+            w
+            for w in words
             if min(h.y0 for h in group) - 1 <= w.cy <= max(h.y1 for h in group) + 1
-            and w.conf >= 60 and len(norm_token(w.text)) >= 2
+            and w.conf >= 60
+            and len(norm_token(w.text)) >= 2
         ]
         in_hits = sum(len(h.words) for h in group)
         if in_hits < 0.7 * len(line_words):
@@ -461,9 +642,12 @@ def find_table(page: PageText, words: Sequence[Word], rows: Sequence[Sequence[Wo
 def _headerless_table(page: PageText, words: Sequence[Word], rows: Sequence[Sequence[Word]]) -> Table | None:
     """A coverage grid whose header row OCR lost: its limits column is where 'EACH OCCURRENCE' stands, right
     of a general liability row; everything left of it is read by rows."""
-    occ = [h for h in find_labels(rows, {"occ": ("EACH OCCURRENCE",)}, 85)
-           if h.x0 > page.width * 0.4 and _starts_segment(h, [w for w in _row_of(rows, h.words[0])
-                                                              if not re.search(r"[\d$|]", w.text)])]
+    occ = [
+        h
+        for h in find_labels(rows, {"occ": ("EACH OCCURRENCE",)}, 85)
+        if h.x0 > page.width * 0.4
+        and _starts_segment(h, [w for w in _row_of(rows, h.words[0]) if not re.search(r"[\d$|]", w.text)])
+    ]
     gl = []
     for r in rows:
         left = [w for w in r if w.x1 < page.width * 0.45]
@@ -475,11 +659,17 @@ def _headerless_table(page: PageText, words: Sequence[Word], rows: Sequence[Sequ
     if not occ or not gl:
         return None
     top = min(_top(r) for r in gl) - 2
-    money_x = [w.x0 for h in occ for w in _row_of(rows, h.words[0])
-               if w.x0 < h.x0 and h.x0 - w.x1 < 40 and re.search(r"\d", w.text)]
+    money_x = [
+        w.x0
+        for h in occ
+        for w in _row_of(rows, h.words[0])
+        if w.x0 < h.x0 and h.x0 - w.x1 < 40 and re.search(r"\d", w.text)
+    ]
     limits_x = min([h.x0 for h in occ] + money_x) - 4
-    cols = [Column("coverage", 0, limits_x, 0.0, limits_x), Column("limits", limits_x, page.width, limits_x,
-                                                                    page.width + 1)]
+    cols = [
+        Column("coverage", 0, limits_x, 0.0, limits_x),
+        Column("limits", limits_x, page.width, limits_x, page.width + 1),
+    ]
     body = [w for w in words if w.cy > top]
     bottom = _table_bottom(body, rows, top, page)
     header = [Hit("coverage", "(no header read)", [gl[0][0]])]
@@ -551,7 +741,11 @@ class Coverage:
 
 
 _OCC_LABEL = re.compile(r"(?i)\beach\s+occ|\bper\s+occ|\boccurrence\b|\beach\s+occurrence")
+
+
 _AGG_LABEL = re.compile(r"(?i)\bgen(?:eral|'?l)?\.?\s+agg|\baggregate\b|\bagg\b")
+
+
 _NOT_OCC = re.compile(r"(?i)rented|premises|damage|fire|medical|personal|products|completed|accident|employee|disease")
 
 
@@ -562,9 +756,11 @@ def _limits(words: Sequence[Word]) -> list[tuple[int, str, list[Word]]]:
         money_words: list[Word] = []
         for w in r:
             t = w.text.strip("|")
-            if (re.search(r"\d", t) and re.fullmatch(r"[$S]?[\dOoIl,.]+", t)) or (
-                money_words and re.fullmatch(r"[\dOoIl,.]+", t) and w.x0 - money_words[-1].x1 < 2 * w.height
-            ) or (not money_words and t in ("$", "S")):
+            if (
+                (re.search(r"\d", t) and re.fullmatch(r"[$S]?[\dOoIl,.]+", t))
+                or (money_words and re.fullmatch(r"[\dOoIl,.]+", t) and w.x0 - money_words[-1].x1 < 2 * w.height)
+                or (not money_words and t in ("$", "S"))
+            ):
                 money_words.append(w)
             elif money_words and len(money_words) >= 1 and re.search(r"\d", "".join(x.text for x in money_words)):
                 break
@@ -618,8 +814,14 @@ def read_row(t: Table, row: Row, insurers: dict[str, tuple[str, str | None, list
             r = r[:-1]  # the ADDL INSD / SUBR WVD marks next to the number
         # a number centred under its header may start left of the column: its prefix ('GLO', 'CPK') belongs
         while r:
-            prev = [w for w in row.words if w.x1 <= r[0].x0 + 0.5 and abs(w.cy - r[0].cy) < 0.5 * r[0].height
-                    and r[0].x0 - w.x1 < 1.5 * r[0].height and re.fullmatch(r"[A-Z0-9]{2,5}", w.text)]
+            prev = [
+                w
+                for w in row.words
+                if w.x1 <= r[0].x0 + 0.5
+                and abs(w.cy - r[0].cy) < 0.5 * r[0].height
+                and r[0].x0 - w.x1 < 1.5 * r[0].height
+                and re.fullmatch(r"[A-Z0-9]{2,5}", w.text)
+            ]
             if not prev:
                 break
             r = [max(prev, key=lambda w: w.x1), *r]
@@ -630,15 +832,21 @@ def read_row(t: Table, row: Row, insurers: dict[str, tuple[str, str | None, list
     if cov.policy is None and not t.column("policy") and cov.eff is not None:
         # no policy column read: the number printed on the line of the policy dates, left of them
         ref = cov.eff[1][0]
-        line = sorted((w for w in row.words if abs(w.cy - ref.cy) < 0.6 * ref.height and w.x1 <= ref.x0 + 0.5
-                       and not t.cells("limits", [w])), key=lambda w: w.x0)
+        line = sorted(
+            (
+                w
+                for w in row.words
+                if abs(w.cy - ref.cy) < 0.6 * ref.height and w.x1 <= ref.x0 + 0.5 and not t.cells("limits", [w])
+            ),
+            key=lambda w: w.x0,
+        )
         cands = [w for w in line if sum(c.isdigit() for c in w.text) >= 4 and not find_dates(w.text)]
         if cands:
             i = line.index(cands[0])
             start = i - 1 if i and re.fullmatch(r"[A-Z]{2,4}", line[i - 1].text) else i
-            pn = parse_policy_number(line[start:i + 1])
+            pn = parse_policy_number(line[start : i + 1])
             if pn:
-                cov.policy = (pn, line[start:i + 1])
+                cov.policy = (pn, line[start : i + 1])
     # carrier: name lines, then a rating line ('A.M. Best: A XII', "Best's A+, FSC XIII") and NAIC
     if t.column("carrier"):
         cw = t.cells("carrier", row.words)
@@ -653,13 +861,19 @@ def read_row(t: Table, row: Row, insurers: dict[str, tuple[str, str | None, list
             if _NAIC_RE.search(text):
                 break
             toks = [w for w in r]
-            if cov.policy is None and toks and _POLICY_TOKEN.match(toks[-1].text) and sum(
-                c.isdigit() for c in toks[-1].text
-            ) >= 4:
+            if (
+                cov.policy is None
+                and toks
+                and _POLICY_TOKEN.match(toks[-1].text)
+                and sum(c.isdigit() for c in toks[-1].text) >= 4
+            ):
                 # the policy number ran on from the carrier's name into this cell
                 tail = [toks.pop()]
-                while toks and len(tail) < 3 and tail[0].x0 - toks[-1].x1 < 6 and (
-                    _POLICY_TOKEN.match(toks[-1].text) or re.fullmatch(r"[A-Z]{2,4}", toks[-1].text)
+                while (
+                    toks
+                    and len(tail) < 3
+                    and tail[0].x0 - toks[-1].x1 < 6
+                    and (_POLICY_TOKEN.match(toks[-1].text) or re.fullmatch(r"[A-Z]{2,4}", toks[-1].text))
                 ):
                     tail.insert(0, toks.pop())
                 pn = parse_policy_number(tail)
@@ -738,7 +952,6 @@ def _clean_name(text: str) -> str:
     return clean_spaces(text).strip(" ,;:-|([")
 
 
-# ----------------------------------------------------------------------------- insurers list
 def insurer_list(page: PageText, words: Sequence[Word]) -> dict[str, tuple[str, str | None, list[Word], list[Word]]]:
     """INSURER A ... F with the name and any rating printed on its line, wherever the list stands
     (one column on the right, two columns, or down the left edge)."""
@@ -753,8 +966,11 @@ def insurer_list(page: PageText, words: Sequence[Word]) -> dict[str, tuple[str, 
             if nxt and re.fullmatch(r"[A-F][:;.]?", min(nxt, key=lambda x: x.x0).text.strip()):
                 letter_word = min(nxt, key=lambda x: x.x0)
                 letter, start = letter_word.text.strip()[0], letter_word.x1
-        elif 7 <= len(t) <= 10 and t[-1] in "abcdef" and not t.startswith(("insured", "insurers")) and (
-            "insurer" in t[:-1] or fuzz.ratio(t[:-1][-7:], "insurer") >= 76
+        elif (
+            7 <= len(t) <= 10
+            and t[-1] in "abcdef"
+            and not t.startswith(("insured", "insurers"))
+            and ("insurer" in t[:-1] or fuzz.ratio(t[:-1][-7:], "insurer") >= 76)
         ):  # 'INSURERA', 'Tinsurera', 'wsureRa': OCR glued the letter on and garbled the word
             letter, start = t[-1].upper(), w.x1
         if letter is None or letter in out:
@@ -775,7 +991,7 @@ def insurer_list(page: PageText, words: Sequence[Word]) -> dict[str, tuple[str, 
         text = _row_text(rest)
         m = _BEST_RE.search(text)
         name_text = text[: m.start()] if m else text
-        rating = _rating_of(text[m.start():]) if m else None
+        rating = _rating_of(text[m.start() :]) if m else None
         name = _clean_name(name_text)
         if len(re.sub(r"[^A-Za-z]", "", name)) < 4:
             continue
@@ -785,7 +1001,6 @@ def insurer_list(page: PageText, words: Sequence[Word]) -> dict[str, tuple[str, 
     return out
 
 
-# ----------------------------------------------------------------------------- labelled blocks
 def _block_below(
     rows: Sequence[Sequence[Word]], hit: Hit, page: PageText, x_hi: float, max_lines: int = 6, chain: bool = True
 ) -> list[list[Word]]:
@@ -840,19 +1055,26 @@ def _label_value_right(row: Sequence[Word], hit: Hit) -> list[Word]:
     return [w for w in out if w.text.strip(":") != ""]
 
 
-# ----------------------------------------------------------------------------- sentences
 _COVERED = re.compile(
     r"(?i)(?:confirms?|certif(?:y|ies)|verif(?:y|ies)|advises?|evidences?|states?)\s+that\s+(?P<who>.+?)\s*,?\s+"
     r"(?:is|are|has\s+been|have\s+been)\s+(?:covered|insured|provided|named)"
 )
+
+
 _ISSUED_TO = re.compile(r"(?i)\bissued\s+to\s+(?P<who>[A-Z][^,;]{3,80}?)(?:,|\s+by\b|\s+and\b|\.\s)")
+
+
 _INSURER_SENT = re.compile(
     r"(?i)\b(?:issued|underwritten|written|provided|placed)\s+(?:by|with|through)\s+(?P<ins>[A-Z][\w.&',\- ]{3,90}?)"
     r"(?=,\s*(?:rated|an?\b|which|NAIC)|\s+\(|\s+rated\b|\s+for\s+the\b|\s+from\b|\s+effective\b|\.\s|\.$|;)"
 )
+
+
 _POLICY_SENT = re.compile(
     r"(?i)\bpolicy\s+(?:number\s+|no\.?\s*|#\s*)?(?P<pn>(?=[A-Z0-9\- ]*\d)[A-Z0-9][A-Z0-9\-/]*(?:\s[0-9][0-9\-]+){0,2})"
 )
+
+
 _SPAN_JOIN = re.compile(r"^\s*(?:to|through|thru|until|till|and\s+ending|ending|-|–|—|expiring)\s*(?:on\s+)?$", re.I)
 
 
@@ -864,8 +1086,6 @@ def prose_lines(page: PageText, rows: Sequence[Sequence[Word]]) -> list[list[Wor
 def _clauses_by_kind(text: str) -> dict[str, str]:
     """The sentences of a letter grouped by the coverage they speak of; a sentence that names no coverage
     belongs with the one before it ('... policy GL-1 ... The policy provides limits of ...')."""
-    from extractors.coi import _sentences
-
     out: dict[str, list[str]] = {}
     current = None
     for s in _sentences(text):
@@ -890,8 +1110,14 @@ def _clauses_by_kind(text: str) -> dict[str, str]:
 
 # 'each occurrence' as written and as OCR misreads it ('cach occurrence', 'each occurence')
 _OCC_AFTER = re.compile(r"\s*(?:[a-z]ach|per|any\s+one)\s+occur+e?n?ce")
+
+
 _OCC_BEFORE = re.compile(r"(?:[a-z]ach|per)\s+occur+e?n?ce\s+(?:limit\s+)?(?:of\s+)?$")
+
+
 _AGG_AFTER = re.compile(r"\s*(?:g[a-z]n[a-z]ral\s+)?ag+r[a-z]gate")
+
+
 _AGG_BEFORE = re.compile(r"g[a-z]n[a-z]ral\s+ag+r[a-z]gate\s+(?:limit\s+)?(?:of\s+)?$")
 
 
@@ -913,9 +1139,9 @@ def read_sentences(page: PageText, text: str, words: Sequence[Word]) -> dict[str
         m = _BEST_RE.search(s)
         if m:
             # 'rated A (XI) by A.M. Best' or 'A.M. Best rating of A+ XV'
-            before = s[max(0, m.start() - 40): m.start()]
+            before = s[max(0, m.start() - 40) : m.start()]
             rb = re.search(r"(?i)rated\s+(.{1,20}?)\s+by\s*$", before)
-            r = _rating_of(rb.group(1)) if rb else _rating_of(s[m.start(): m.end() + 30])
+            r = _rating_of(rb.group(1)) if rb else _rating_of(s[m.start() : m.end() + 30])
             if r is None and rb and re.fullmatch(r"[ABC](?:\+\+|\+|-)?", rb.group(1).strip()):
                 r = rb.group(1).strip()  # 'rated A by A.M. Best': the grade alone is the rating stated
             if r:
@@ -927,8 +1153,8 @@ def read_sentences(page: PageText, text: str, words: Sequence[Word]) -> dict[str
                 cov.exp = (d2, _words_for(words, s[s2:_e2]))
                 break
         for v, a, b in money_spans(s):
-            after = s[b: b + 40].lower()
-            before = s[max(0, a - 40): a].lower()
+            after = s[b : b + 40].lower()
+            before = s[max(0, a - 40) : a].lower()
             if _OCC_AFTER.match(after) or _OCC_BEFORE.search(before):
                 cov.occ = cov.occ or (v, _words_for(words, s[a:b]), "each occurrence")
             elif _AGG_AFTER.match(after) or _AGG_BEFORE.search(before):
@@ -949,13 +1175,12 @@ def _words_for(words: Sequence[Word], fragment: str) -> list[Word]:
     wn = [norm_token(w.text) for w in ws]
     for i in range(len(ws)):
         if wn[i] and norm[0] and (wn[i] == norm[0] or wn[i].startswith(norm[0]) or norm[0].startswith(wn[i])):
-            got = ws[i: i + len(toks)]
+            got = ws[i : i + len(toks)]
             if len(got) == len(toks) or len(toks) == 1:
                 return got
     return [w for w in ws if norm_token(w.text) in set(norm)][: len(toks)]
 
 
-# ----------------------------------------------------------------------------- one page
 @dataclass(slots=True)
 class Reading:
     fields: dict[str, FieldValue]
@@ -964,8 +1189,6 @@ class Reading:
 
 def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
     """Every certificate field this page states, by labels, its coverage table or its sentences."""
-    from extractors.coi import _ai_statement, _names_aps, _split_insured
-
     words = _clean_words(page)
     rows = _vrows(words)
     f: dict[str, FieldValue] = {}
@@ -981,8 +1204,11 @@ def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
     block_hits = find_labels(
         rows,
         {
-            "insured": INSURED_LABELS, "holder": HOLDER_LABELS, "issue": ISSUE_DATE_LABELS,
-            "desc": DESCRIPTION_LABELS, "producer": ("PRODUCER", "AGENT", "AGENCY", "BROKER", "INSURANCE AGENCY"),
+            "insured": INSURED_LABELS,
+            "holder": HOLDER_LABELS,
+            "issue": ISSUE_DATE_LABELS,
+            "desc": DESCRIPTION_LABELS,
+            "producer": ("PRODUCER", "AGENT", "AGENCY", "BROKER", "INSURANCE AGENCY"),
         },
     )
     block_hits = [h for h in block_hits if _starts_segment(h, _row_of(rows, h.words[0])) and _label_like(h, rows)]
@@ -990,9 +1216,16 @@ def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
         block_hits = [h for h in block_hits if not (table.top - 12 <= h.cy <= table.bottom)]
     # prose: the body of a letter (lines of running text)
     body_rows = [r for r in rows if len(r) >= 6]
-    letter = table is None and len(body_rows) >= 2 and bool(
-        re.search(r"(?i)\b(?:this\s+letter|dear\b|sincerely|to\s+whom\s+it|we\s+(?:confirm|certify)|"
-                  r"confirms?\s+that|certif(?:y|ies)\s+that)", page.text)
+    letter = (
+        table is None
+        and len(body_rows) >= 2
+        and bool(
+            re.search(
+                r"(?i)\b(?:this\s+letter|dear\b|sincerely|to\s+whom\s+it|we\s+(?:confirm|certify)|"
+                r"confirms?\s+that|certif(?:y|ies)\s+that)",
+                page.text,
+            )
+        )
     )
     if letter:
         layout = "letter"
@@ -1018,8 +1251,9 @@ def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
             f["insured_name"] = _found(clean_spaces(text_of(name_words)).strip(" ,"), page, name_words, how, REL_LABEL)
             if addr_rows:
                 addr = ", ".join(_row_text(r).strip(" ,") for r in addr_rows)
-                f["insured_address"] = _found(re.sub(r",\s*,", ",", addr), page, [w for r in addr_rows for w in r],
-                                              how, REL_LABEL)
+                f["insured_address"] = _found(
+                    re.sub(r",\s*,", ",", addr), page, [w for r in addr_rows for w in r], how, REL_LABEL
+                )
             break
     if "insured_name" not in f and letter:
         text = " ".join(_row_text(r) for r in rows)
@@ -1028,13 +1262,19 @@ def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
             who = m.group("who")
             # 'X, 123 Main St, City, ST 87105, is covered': the address follows the first comma before a number
             am = re.search(r"[,.]+\s*(?=\d{2,}\s)", who)
-            name, addr = (who[: am.start()], who[am.end():]) if am else (who, "")
+            name, addr = (who[: am.start()], who[am.end() :]) if am else (who, "")
             name = re.sub(r"(?<=\.)[.,]+$", "", name.strip(" ,"))
-            f["insured_name"] = _found(name, page, _words_for(words, name), "sentence '... confirms that X is covered'",
-                                       REL_SENTENCE)
+            f["insured_name"] = _found(
+                name, page, _words_for(words, name), "sentence '... confirms that X is covered'", REL_SENTENCE
+            )
             if addr:
-                f["insured_address"] = _found(addr.strip(" ,"), page, _words_for(words, addr),
-                                              "sentence '... confirms that X, address, is covered'", REL_SENTENCE)
+                f["insured_address"] = _found(
+                    addr.strip(" ,"),
+                    page,
+                    _words_for(words, addr),
+                    "sentence '... confirms that X, address, is covered'",
+                    REL_SENTENCE,
+                )
 
     # --- holder
     for h in [h for h in block_hits if h.kind == "holder"]:
@@ -1047,14 +1287,20 @@ def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
             first = blk[0] if blk else []
         first = [w for w in first if re.search(r"[A-Za-z0-9]", w.text)]
         if first and re.search(r"[A-Za-z]{3}", _row_text(first)):
-            f["certificate_holder"] = _found(_row_text(first).strip(" ,;:-"), page, first,
-                                             f"label '{text_of(h.words)}' -> first line", REL_LABEL)
+            f["certificate_holder"] = _found(
+                _row_text(first).strip(" ,;:-"), page, first, f"label '{text_of(h.words)}' -> first line", REL_LABEL
+            )
             break
     if "certificate_holder" not in f and letter:
         addressee = _addressee(rows, page)
         if addressee:
-            f["certificate_holder"] = _found(_row_text(addressee).strip(" ,"), page, addressee,
-                                             "letter's addressee (first line of the address block)", REL_SENTENCE)
+            f["certificate_holder"] = _found(
+                _row_text(addressee).strip(" ,"),
+                page,
+                addressee,
+                "letter's addressee (first line of the address block)",
+                REL_SENTENCE,
+            )
 
     # --- issue date
     for h in [h for h in block_hits if h.kind == "issue"]:
@@ -1083,12 +1329,14 @@ def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
         right = [w for w in right if not re.match(r"^[-(]", right[0].text)] if right else []
         blk = _block_below(rows, h, page, page.width, 12, chain=False)
         lines = ([right] if right and re.search(r"[:;]$", h.words[-1].text) else []) + [
-            r for r in blk if not re.match(r"(?i)^\(?\s*(?:attach|acord\s*101)|remarks\s+schedule|^-\s*a\s+remarks",
-                                           _row_text(r))
+            r
+            for r in blk
+            if not re.match(r"(?i)^\(?\s*(?:attach|acord\s*101)|remarks\s+schedule|^-\s*a\s+remarks", _row_text(r))
         ]
         text = clean_spaces(" ".join(_row_text(r) for r in lines))
-        f["description"] = _found(text, page, [w for r in lines for w in r],
-                                  f"label '{text_of(h.words)}' -> block below", REL_LABEL)
+        f["description"] = _found(
+            text, page, [w for r in lines for w in r], f"label '{text_of(h.words)}' -> block below", REL_LABEL
+        )
         break
 
     # --- coverages: general liability and umbrella
@@ -1112,8 +1360,10 @@ def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
             f["umbrella_effective"] = _found(um.eff[0], page, um.eff[1], um.how + " (umbrella)", REL_TABLE)
             f["umbrella_expiration"] = _found(um.exp[0], page, um.exp[1], um.how + " (umbrella)", REL_TABLE)
     if gl is None and src:
-        f.setdefault("gl_each_occurrence", _unread(page, f"GL each-occurrence limit not found: the {src} names no "
-                                                         "general liability coverage"))
+        f.setdefault(
+            "gl_each_occurrence",
+            _unread(page, f"GL each-occurrence limit not found: the {src} names no general liability coverage"),
+        )
 
     # --- additional insured: remarks first, then the letter's own sentences
     holder = f.get("certificate_holder")
@@ -1177,7 +1427,7 @@ def read_labelled_coverage(page: PageText, rows: Sequence[Sequence[Word]]) -> Co
             if name:
                 cov.insurer = (name, val)
                 if m and cov.rating is None:
-                    r = _rating_of(text[m.start():])
+                    r = _rating_of(text[m.start() :])
                     if r:
                         cov.rating = (r, val)
         elif h.kind == "policy" and cov.policy is None:
@@ -1205,8 +1455,11 @@ def read_labelled_coverage(page: PageText, rows: Sequence[Sequence[Word]]) -> Co
             if v:
                 cov.agg = (v, val, text_of(h.words))
         elif h.kind == "trigger" and cov.trigger is None:
-            t = _trigger_of(text + " basis") if re.fullmatch(r"(?i)\W*(?:occurr?ence|occur|claims?[\s-]*made)\W*",
-                                                             text) else _trigger_of(text)
+            t = (
+                _trigger_of(text + " basis")
+                if re.fullmatch(r"(?i)\W*(?:occurr?ence|occur|claims?[\s-]*made)\W*", text)
+                else _trigger_of(text)
+            )
             if t:
                 cov.trigger = (t, val)
         elif h.kind == "rating" and cov.rating is None:
@@ -1227,8 +1480,11 @@ def _put_coverage(f: dict[str, FieldValue], c: Coverage, kind: str, page: PageTe
     if c.occ:
         f["gl_each_occurrence"] = _found(c.occ[0], page, c.occ[1], f"{how}: limit '{c.occ[2]}'", rel)
     else:
-        f["gl_each_occurrence"] = _unread(page, f"GL each-occurrence limit not found: no 'each occurrence' amount in "
-                                                f"the {'coverage table row' if rel == REL_TABLE else 'sentences'}")
+        f["gl_each_occurrence"] = _unread(
+            page,
+            f"GL each-occurrence limit not found: no 'each occurrence' amount in "
+            f"the {'coverage table row' if rel == REL_TABLE else 'sentences'}",
+        )
     if c.agg:
         f["gl_aggregate"] = _found(c.agg[0], page, c.agg[1], f"{how}: limit '{c.agg[2]}'", rel)
     if c.eff and c.exp:
@@ -1244,8 +1500,13 @@ def _put_coverage(f: dict[str, FieldValue], c: Coverage, kind: str, page: PageTe
     ins_rel = 0.5 if guessed else rel  # low enough that a person confirms it
     note = " (the row's insurer letter unread; the only insurer listed)" if guessed else ""
     if c.insurer:
-        f["insurer_name"] = _found(c.insurer[0], page, c.insurer[1],
-                                   f"{how}: insurer" + (f" (INSURER {c.letter})" if c.letter else "") + note, ins_rel)
+        f["insurer_name"] = _found(
+            c.insurer[0],
+            page,
+            c.insurer[1],
+            f"{how}: insurer" + (f" (INSURER {c.letter})" if c.letter else "") + note,
+            ins_rel,
+        )
     if c.rating:
         f["am_best_rating"] = _found(c.rating[0], page, c.rating[1], f"{how}: A.M. Best rating" + note, ins_rel)
     if c.trigger:
