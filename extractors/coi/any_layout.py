@@ -792,6 +792,11 @@ def read_row(t: Table, row: Row, insurers: dict[str, tuple[str, str | None, list
     else:
         dw = [w for w in row.words if not t.cells("limits", [w])]
     ds = dates_of(dw)
+    if len(ds) < 2 and date_kinds:
+        # a date column's header lost to OCR ('POLICY EXP' read as noise): the row's dates outside limits
+        wider = dates_of([w for w in row.words if not t.cells("limits", [w]) and not t.cells("coverage", [w])])
+        if len(wider) >= 2:
+            ds = wider
     if t.column("eff") and t.column("exp"):
         eff_c, exp_c = t.column("eff")[0], t.column("exp")[0]
         e1 = [d for d in ds if eff_c.left <= d[1][0].cx < eff_c.right]
@@ -1126,6 +1131,8 @@ def read_sentences(page: PageText, text: str, words: Sequence[Word]) -> dict[str
     out: dict[str, Coverage] = {}
     for kind, s in _clauses_by_kind(text).items():
         s = re.sub(r"(?<=\b\d)(\d?)\s*\.\s+((?:19|20)\d\d)\b", r"\1, \2", s)  # 'November 30. 2026': OCR read the comma
+        # a stray word OCR set inside a date ('November 9, by 2027', the 'by' of the line above)
+        s = re.sub(r"(?i)(\b[a-z]{3,9}\.?\s+\d{1,2},)\s+[a-z]{1,3}\s+((?:19|20)\d\d)\b", r"\1 \2", s)
         cov = Coverage(kind, page, "sentence")
         m = _POLICY_SENT.search(s)
         if m:
