@@ -316,7 +316,9 @@ def _with_any_layout(
             continue
         mine = got.fields.get(k)
         if acord:
-            if out[k].value is None and mine is not None and mine.value is not None:
+            # only where the grid found nothing at all: a value it left unread on purpose ('trigger boxes
+            # unclear', 'neither box ticked') stays unread
+            if out[k].value is None and out[k].evidence is None and mine is not None and mine.value is not None:
                 merged[k] = mine
             continue
         if mine is not None and (

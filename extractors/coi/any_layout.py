@@ -1147,7 +1147,7 @@ def read_sentences(page: PageText, text: str, words: Sequence[Word]) -> dict[str
         if m:
             # 'rated A (XI) by A.M. Best' or 'A.M. Best rating of A+ XV'
             before = s[max(0, m.start() - 40) : m.start()]
-            rb = re.search(r"(?i)rated\s+(.{1,20}?)\s+by\s*$", before)
+            rb = re.search(r"(?i)rated\s+(.{1,24}?)\s*(?:\bby\s*)?$", before)  # 'by' may be lost to OCR
             r = _rating_of(rb.group(1)) if rb else _rating_of(s[m.start() : m.end() + 30])
             if r is None and rb and re.fullmatch(r"[ABC](?:\+\+|\+|-)?", rb.group(1).strip()):
                 r = rb.group(1).strip()  # 'rated A by A.M. Best': the grade alone is the rating stated
