@@ -251,11 +251,17 @@ def _trigger(page: PageText, img: Image.Image | None, g: _Grid, band: list[Word]
     cm = [w for w in _find_token(page, ["claimsmade", "claimsmane", "ctamsmave"], 62, region)]
     oc = [w for w in _find_token(page, ["occur"], 75, region) if len(norm_token(w.text)) <= 7]
     results: list[tuple[str, bool | None, float | None, Word]] = []
+    # OCR gives a word in small letters ('occur') a box of the letters' x-height; the printed box beside it is as
+    # tall as the capitals of its neighbour ('CLAIMS-MADE'), so it is looked for at that height
+    cap = max((ws[0].height for ws in (cm, oc) if ws), default=0.0)
     for key, ws in (("claims_made", cm), ("occurrence", oc)):
         if not ws:
             continue
         w = ws[0]
-        checked, ink = _checked(page, img, w)
+        probe = w
+        if w.height < 0.75 * cap:
+            probe = Word(w.text, w.x0, w.cy - cap / 2, w.x1, w.cy + cap / 2, w.conf, w.line)
+        checked, ink = _checked(page, img, probe)
         results.append((key, checked, ink, w))
     if not results:
         return _none()
