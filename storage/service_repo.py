@@ -120,6 +120,11 @@ def release_claim(s: Session, claim_id: int, worker: str) -> None:
     s.commit()
 
 
+def give_back_claim(s: Session, claim_id: int) -> None:
+    """Drop an unfinished claim inside the caller's transaction (its file stays to be claimed again)."""
+    s.execute(delete(FileClaimRow).where(FileClaimRow.id == claim_id, FileClaimRow.status == "claimed"))
+
+
 def claim_counts(s: Session) -> dict[str, int]:
     return dict(s.execute(select(FileClaimRow.status, func.count()).group_by(FileClaimRow.status)).all())
 
