@@ -65,8 +65,10 @@ _PLAIN = (
      "the image's description of itself is damaged"),
     (re.compile(r"decompress|zlib|inflate|decoder|codec", re.I), "its compressed data is damaged"),
 )
-_ABSOLUTE_PATH = re.compile(  # quoted paths (spaces allowed), then bare ones
-    r"""'(?:[A-Za-z]:)?[/\\][^']*'|"(?:[A-Za-z]:)?[/\\][^"]*"|(?<![\w.])(?:[A-Za-z]:)?[/\\][^\s'",;)]*"""
+_ABSOLUTE_PATH = re.compile(  # quoted paths (spaces allowed), then bare ones; /Name alone is a PDF name, kept
+    r"'(?:[A-Za-z]:)?[/\\][^'/\\]+[/\\][^']*'"
+    r'|"(?:[A-Za-z]:)?[/\\][^"/\\]+[/\\][^"]*"'
+    r"""|(?<![\w.])(?:[A-Za-z]:)?[/\\][^\s'",;)/\\]+[/\\][^\s'",;)]*"""
 )
 
 
@@ -121,6 +123,11 @@ def _check_file(path: Path, limits: Limits) -> tuple[str, int]:
     with path.open("rb") as f:
         head = f.read(2048)
     media_type = sniff_media_type(head, path.name)
+    if media_type is None and path.suffix.lower() in (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff"):
+        raise RejectedFile(
+            f"the file is named {path.suffix.lower()} but its content is not a PDF, JPEG, PNG or TIFF document:"
+            " it is damaged, or another kind of file renamed; ask the sender for a new copy"
+        )
     if media_type is None:
         ext = path.suffix.lower() or "no extension"
         raise RejectedFile(

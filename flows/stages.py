@@ -567,7 +567,7 @@ def _outcome(job: Callable[[], T] | Future | None) -> tuple[T | None, str | None
     try:
         return (job.result() if isinstance(job, Future) else job()), None
     except Exception as e:  # a reader's bug or a worker lost: that file is reported, the batch goes on
-        return None, _reading_failed(e)
+        return None, f"{type(e).__name__}: {e}"
 
 
 def _reading_failed(e: BaseException) -> str:
