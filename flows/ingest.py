@@ -24,7 +24,7 @@ from flows import stages, temporary_server_settings
 from flows.stages import IngestOptions, IngestSummary
 
 F = TypeVar("F", bound=Callable[..., Any])
-BATCH_SIZE = 40
+BATCH_SIZE = 40  # files per batch; COMPLIANCE_INGEST_BATCH_SIZE changes it
 log = logging.getLogger("compliance.ingest")
 
 
@@ -155,8 +155,9 @@ def run_batches(
     how = steps(use_prefect_tasks, fan_out)
     started = time.perf_counter()
     total = IngestSummary(files_seen=len(files))
-    for i in range(0, len(files), BATCH_SIZE):
-        _run_safely(db_url, folder, files[i : i + BATCH_SIZE], opts, how, total)
+    size = max(1, int(os.environ.get("COMPLIANCE_INGEST_BATCH_SIZE") or BATCH_SIZE))
+    for i in range(0, len(files), size):
+        _run_safely(db_url, folder, files[i : i + size], opts, how, total)
     total.seconds = time.perf_counter() - started
     return total
 
