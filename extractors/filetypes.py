@@ -72,12 +72,15 @@ _ABSOLUTE_PATH = re.compile(  # quoted paths (spaces allowed), then bare ones; /
 )
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # NUL cannot even be stored in PostgreSQL text
+
+
 def technical_detail(e: BaseException, limit: int = 80) -> str:
     """A library's message, short and without server paths (file names in it are replaced by 'the file')."""
     text = _ABSOLUTE_PATH.sub("the file", str(e)).strip().rstrip(".")
     if not text and e.__cause__ is not None:
         text = _ABSOLUTE_PATH.sub("the file", str(e.__cause__)).strip().rstrip(".")
-    text = " ".join(text.split()).encode("utf-8", "replace").decode("utf-8")
+    text = " ".join(_CONTROL.sub("?", text).split()).encode("utf-8", "replace").decode("utf-8")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -37,6 +37,7 @@ IGNORED_NAMES = re.compile(r"^(\.|~\$|Thumbs\.db$|desktop\.ini$)|\.(part|partial
 FINAL = ("processed", "duplicate", "rejected", "unreadable")  # a file may leave the folder only in these
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 NAME_MAX = 255  # bytes in one file name on the usual file systems
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # a newline in a name would break a reason note's lines
 
 
 T = TypeVar("T")
@@ -154,7 +155,7 @@ def discover(folder: Path) -> list[Path]:
 def readable(name: str) -> str:
     """A file name as text that can be stored and printed: bytes that are not UTF-8 become U+FFFD (the real
     name, with its bytes, stays in the Path used to move the file)."""
-    return os.fsencode(name).decode("utf-8", "replace")
+    return _CONTROL.sub("\ufffd", os.fsencode(name).decode("utf-8", "replace"))
 
 
 def relative_name(folder: Path, path: Path, prefix: str) -> str:

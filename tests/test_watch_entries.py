@@ -248,3 +248,23 @@ def test_a_link_in_the_watch_folder_is_never_read_through(tmp_path: Path, compli
     link = documents(db)["scan key.pdf"]
     assert link.status == "rejected" and link.stored_path is None and "symbolic link" in (link.reason or "")
     assert (watch / "failed" / "scan key.pdf").is_symlink() and secret.read_bytes() == SECRET
+
+
+def test_odd_names_and_a_stopped_run_on_each_database(db_url: str, tmp_path: Path) -> None:
+    """SQLite and PostgreSQL alike: names that are not UTF-8 or hold a line break are stored readable, and a
+    run stopped after receiving is finished by the next."""
+    watch = tmp_path / "w"
+    watch.mkdir()
+    shutil.copy2(INBOX / "COI.pdf", watch / BAD_NAME)
+    (watch / "two\nlines.pdf").write_bytes(b"%PDF-1.4\n" + b"\x00" * 300)  # a NUL in a library's complaint too
+    received = stages.receive(db_url, watch, stages.discover(watch), IngestOptions(keep=False))
+    assert sorted(r.status for r in received) == ["received", "rejected"]
+    result = CliRunner().invoke(app, ["ingest", str(watch), "--no-prefect", "--db", db_url])
+    assert result.exit_code == 0, result.output
+    docs = documents(db_url)
+    assert docs[stages.readable(BAD_NAME)].status == "processed"
+    odd = docs["two\ufffdlines.pdf"]
+    assert odd.status == "rejected" and odd.reason and "\x00" not in odd.reason
+    assert (watch / "failed" / "two\nlines.pdf").is_file()
+    assert "two\ufffdlines.pdf" in (watch / "failed" / "two\nlines.pdf.reason.txt").read_text()
+    assert sorted(p.name for p in watch.iterdir()) == ["failed"]
