@@ -268,3 +268,31 @@ def test_odd_names_and_a_stopped_run_on_each_database(db_url: str, tmp_path: Pat
     assert (watch / "failed" / "two\nlines.pdf").is_file()
     assert "two\ufffdlines.pdf" in (watch / "failed" / "two\nlines.pdf.reason.txt").read_text()
     assert sorted(p.name for p in watch.iterdir()) == ["failed"]
+
+
+def test_the_service_refuses_links_and_odd_names_through_the_same_driver(tmp_path: Path, compliance_home: Path) -> None:
+    """The watch service's pass (claims around the one batch driver): a link is refused and moved as a link, a
+    name that is not UTF-8 is claimed and read, and each claim is finished."""
+    from flows.service_settings import ServiceSettings, WatchSettings
+    from flows.watch import Watcher
+    from storage import service_repo as srepo
+
+    watch, outside = tmp_path / "w", tmp_path / "outside"
+    watch.mkdir()
+    outside.mkdir()
+    (outside / "web_secret.key").write_bytes(SECRET)
+    (watch / "scan key.pdf").symlink_to(outside / "web_secret.key")
+    shutil.copy2(INBOX / "COI.pdf", watch / BAD_NAME)
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    settings = ServiceSettings(compliance_home, watch=WatchSettings(stable_seconds=0, recheck=False))
+    watcher = Watcher(watch, db, settings, use_prefect=False)
+    watcher.stable_files()  # first sight: a file is read once it has been seen unchanged
+    assert watcher.scan_and_process() == 2
+    docs = documents(db)
+    assert docs["scan key.pdf"].status == "rejected" and docs["scan key.pdf"].stored_path is None
+    assert docs[stages.readable(BAD_NAME)].status == "processed"
+    assert (watch / "failed" / "scan key.pdf").is_symlink() and sorted(p.name for p in watch.iterdir()) == ["failed"]
+    for content in stored_contents(compliance_home):
+        assert SECRET not in content
+    with database(db).session() as s:
+        assert srepo.claim_counts(s) == {"done": 1, "failed": 1}
