@@ -182,8 +182,12 @@ def ingest(
 ) -> None:
     """Ingest every file in a folder once: store originals, read pages (OCR), find and read documents.
 
-    Without --keep, processed files leave the folder and failed ones move to FOLDER/failed/ beside a
-    note saying why."""
+    Without --keep, read files leave the folder (only once their outcome is stored) and failed ones move to
+    FOLDER/failed/ beside a note saying why.
+
+    Links, pipes, devices and hard links are refused and moved to failed/ as they are (never followed).
+
+    A run that was stopped is finished by the next one; `compliance status` lists what it left."""
     summary = _ingest(folder, keep, db, "", prefect)
     _print_ingest_summary(summary)
 

@@ -652,6 +652,8 @@ def settle(
                 status = "waiting"  # its original is not finished yet: settled on a later run
             elif status in ("processed", "duplicate") and not _in_store(paths, state.stored_path):
                 status = "waiting"  # never delete a file whose copy is not in the store
+            elif status not in FINAL:
+                status = "waiting"  # 'received': its reading is not finished
             r.status, r.reason = status, reason
         s.commit()
     notes: list[tuple[str, str, str]] = []

@@ -138,11 +138,6 @@ def stale_claims(s: Session, older_than: datetime) -> list[Claim]:
 # ---------------------------------------------------------------- documents of a batch
 
 
-def document_by_path(s: Session, relative_path: str, sha256: str) -> DocumentRow | None:
-    return s.scalar(select(DocumentRow).where(DocumentRow.relative_path == relative_path,
-                                              DocumentRow.sha256 == sha256).order_by(DocumentRow.id).limit(1))
-
-
 def document_state(s: Session, document_id: int) -> tuple[str, str | None, str] | None:
     """(status, reason, relative_path) of a stored document."""
     row = s.execute(select(DocumentRow.status, DocumentRow.reason, DocumentRow.relative_path)
