@@ -130,6 +130,55 @@ def find_original(s: Session, sha256: str) -> DocumentRow | None:
     )
 
 
+def find_refused(s: Session, relative_path: str, sha256: str, reason: str) -> DocumentRow | None:
+    """The same entry refused for the same reason before (an entry refused unread has no content hash)."""
+    return s.scalar(
+        select(DocumentRow)
+        .where(DocumentRow.relative_path == relative_path, DocumentRow.sha256 == sha256,
+               DocumentRow.status == "rejected", DocumentRow.reason == reason)
+        .order_by(DocumentRow.id)
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class SettleState:
+    """What settling a file needs to know of its document (and of the original, for a duplicate)."""
+
+    id: int
+    status: str
+    reason: str | None
+    stored_path: str | None
+    original_status: str | None
+    original_reason: str | None
+    original_path: str | None
+
+
+def settle_states(s: Session, document_ids: Sequence[int]) -> dict[int, SettleState]:
+    out: dict[int, SettleState] = {}
+    ids = sorted(set(document_ids))
+    for i in range(0, len(ids), 500):
+        rows = s.scalars(select(DocumentRow).where(DocumentRow.id.in_(ids[i : i + 500]))).all()
+        originals = {d.duplicate_of for d in rows if d.duplicate_of}
+        orig = {o.id: o for o in s.scalars(select(DocumentRow).where(DocumentRow.id.in_(originals)))}
+        for d in rows:
+            o = orig.get(d.duplicate_of or -1)
+            out[d.id] = SettleState(d.id, d.status, d.reason, d.stored_path, o.status if o else None,
+                                    o.reason if o else None, o.relative_path if o else None)
+    return out
+
+
+def set_status(s: Session, document_id: int, status: str, reason: str | None) -> None:
+    row = s.get(DocumentRow, document_id)
+    if row is not None:
+        row.status, row.reason = status, reason
+
+
+def stuck_documents(s: Session) -> list[DocumentRow]:
+    """Documents a run stored but did not finish (left 'received')."""
+    return list(s.scalars(select(DocumentRow).where(DocumentRow.status == "received").order_by(DocumentRow.id)))
+
+
 def seen_keys(s: Session) -> set[tuple[str, str]]:
     return {(p, h) for p, h in s.execute(select(DocumentRow.relative_path, DocumentRow.sha256))}
 

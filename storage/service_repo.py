@@ -120,6 +120,11 @@ def release_claim(s: Session, claim_id: int, worker: str) -> None:
     s.commit()
 
 
+def give_back_claim(s: Session, claim_id: int) -> None:
+    """Drop an unfinished claim inside the caller's transaction (its file stays to be claimed again)."""
+    s.execute(delete(FileClaimRow).where(FileClaimRow.id == claim_id, FileClaimRow.status == "claimed"))
+
+
 def claim_counts(s: Session) -> dict[str, int]:
     return dict(s.execute(select(FileClaimRow.status, func.count()).group_by(FileClaimRow.status)).all())
 
@@ -131,11 +136,6 @@ def stale_claims(s: Session, older_than: datetime) -> list[Claim]:
 
 
 # ---------------------------------------------------------------- documents of a batch
-
-
-def document_by_path(s: Session, relative_path: str, sha256: str) -> DocumentRow | None:
-    return s.scalar(select(DocumentRow).where(DocumentRow.relative_path == relative_path,
-                                              DocumentRow.sha256 == sha256).order_by(DocumentRow.id).limit(1))
 
 
 def document_state(s: Session, document_id: int) -> tuple[str, str | None, str] | None:
