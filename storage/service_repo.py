@@ -196,7 +196,7 @@ def stored_findings(s: Session, as_of: date) -> dict[str, list[tuple]]:
 def stored_fees(s: Session, as_of: date) -> dict[str, dict[str, Any] | None]:
     """The fee stored by the latest check of each open request."""
     q = select(RequestRow.request_id, RequestRow.fee).where(RequestRow.last_use >= as_of)
-    return dict(s.execute(q).tuples().all())
+    return {rid: fee for rid, fee in s.execute(q)}
 
 
 def documents_on_file_fast(s: Session) -> list[DocumentOnFile]:

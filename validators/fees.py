@@ -193,9 +193,11 @@ def request_fee(request: FacilityRequest, org: Organization, policy: Policy) -> 
             base.waived_because = "category 3 permit"
             return base
     problem = None
-    if minutes is None:
-        problem = (f"the use time {request.start_time or '?'} to {request.end_time or '?'} is not a start and a "
-                   "later end time")
+    if minutes is None and not (request.start_time or "").strip() and not (request.end_time or "").strip():
+        problem = "the request gives no start and end time of use"
+    elif minutes is None:
+        problem = (f"the use time {request.start_time or '(none)'} to {request.end_time or '(none)'} is not a start "
+                   "and a later end time")
     elif not kinds:
         shown = request.facility_type or request.facility
         problem = (f"the facility '{shown}' is not a facility type of the rate schedule" if shown
