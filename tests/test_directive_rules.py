@@ -295,3 +295,33 @@ def test_policy_refuses_a_rate_table_missing_a_category(tmp_path: Path) -> None:
     with pytest.raises(PolicyError) as e:
         load_policy(bad)
     assert any(p.startswith("fees.rates.library: no rates for categories 6b") for p in e.value.problems)
+
+
+def test_request_and_organization_pages_show_fee_deposit_permit_and_balance(checked: dict, tmp_path: Path) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+    from web.auth import create_user
+
+    if not checked["db_url"].startswith("sqlite"):
+        pytest.skip("the desk's pages are the same on either database; shown once")
+    create_user(checked["db_url"], "rita", "correct horse battery", "reviewer", display_name="Rita Test")
+    client = TestClient(create_app(checked["db_url"], home=tmp_path, as_of=AS_OF))
+    login = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)  # type: ignore[union-attr]
+    r = client.post("/login", data={"username": "rita", "password": "correct horse battery", "next": "/queue",
+                                    "csrf_token": token})
+    assert r.status_code == 200
+    page = client.get("/requests/R-6B-LOW").text
+    fee = page[page.index('id="fee"'):]
+    fee = fee[: fee.index("</section>")]
+    assert "$360" in fee and "Deposit owed with the AC-11: <b>$72</b>" in fee
+    assert "Recorded: $50 by check no. 1043" in fee and "EXAMPLE rates" in fee
+    assert "DEPOSIT_NOT_RECEIVED" in page
+    some = client.get("/requests/R-CAT3-SOME").text
+    assert "covers 1 of 2 use dates; not 2027-02-03" in some
+    assert "No fee: community school." in client.get("/requests/R-COMMUNITY").text
+    assert "not approved" in client.get("/requests/R-KITCHEN-NONE").text
+    assert "Balance past due: $126" in client.get("/organizations/ORG-OWES").text
