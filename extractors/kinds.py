@@ -818,10 +818,11 @@ CPR_ISSUE_LABELS = (
     "Date Certified", "Training Date", "Course Completed", "Completed On", "Completed",
 )
 CPR_END_LABELS = (
-    "Recommended Renewal Date", "Recommended Renewal", "Renewal Date", "Renewal Due", "Renew By",
-    "Recertification Date", "Recertification Due", "Recertify By", "Valid Through", "Valid Thru", "Valid Until",
-    "Expiration Date", "Expiration", "Expires", "Expires On", "Exp Date", "Certification Expires", "Card Expires",
+    "Recommended Renewal Date", "Recommended Renewal", "Renewal Date", "Renewal Due", "Renew By", "Recertify By",
+    "Valid Through", "Valid Thru", "Valid Until", "Expiration Date", "Expiration", "Expires", "Expires On",
+    "Exp Date",
 )
+# ('Recertification Date' is left out: read with OCR's tolerance it is also 'Certification Date', the course date)
 
 DESCRIPTIONS: dict[str, KindDescription] = {
     "coi": KindDescription(

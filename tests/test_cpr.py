@@ -137,6 +137,31 @@ def test_safety_council_card_with_labels(tmp_path: Path):
     assert (f["issue_date"], f["valid_through"]) == (date(2026, 5, 2), date(2028, 5, 2))
 
 
+LAYOUTS = {
+    # ASHI wallet card: acronym beside the full name, 'Certification Date' is the course date
+    "ashi": ([(30, 36, "ASHI", 18), (90, 36, "American Safety & Health Institute", 10),
+              (30, 60, "CPR AED - Adult, Child and Infant", 11), (30, 90, "Name: PATEL, ANIKA", 10),
+              (30, 106, "Certification Date: 1/15/2026", 10), (30, 122, "Expiration Date: 1/31/2028", 10),
+              (30, 150, "Instructor: R. Gomez   Training Center: Rio Abajo Safety", 8)],
+             {"person_name": "PATEL, ANIKA", "issuer": "American Safety & Health Institute",
+              "issue_date": date(2026, 1, 15), "valid_through": date(2028, 1, 31)}),
+    # Heartsaver eCard: captions under their values, side by side
+    "ecard": ([(30, 36, "American Heart Association", 14), (30, 56, "Heartsaver First Aid CPR AED", 12),
+               (30, 86, "JORDAN LEE HARRIS", 12), (30, 98, "Student", 7), (30, 130, "04/22/2026", 11),
+               (170, 130, "04/2028", 11), (30, 142, "Issue Date", 7), (170, 142, "Recommended Renewal Date", 7),
+               (30, 170, "eCard Code: 215403987655", 8)],
+              {"person_name": "JORDAN LEE HARRIS", "issuer": "American Heart Association",
+               "issue_date": date(2026, 4, 22), "valid_through": date(2028, 4, 30)}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_card_layouts_scanned_at_150_dpi(name: str, tmp_path: Path):
+    items, expected = LAYOUTS[name]
+    doc_type, f = values(scanned(draw(tmp_path / f"{name}.pdf", items, WALLET), dpi=150))
+    assert doc_type == "cpr_certificate" and f == expected
+
+
 def test_class_registration_is_not_a_card(tmp_path: Path):
     pdf = draw(tmp_path / "registration.pdf", [
         (60, 60, "CPR / First Aid Class Registration Confirmation", 15),
