@@ -19,7 +19,6 @@ from extractors.fieldread import (
     REL_STRUCTURE,
     Found,
     clean_words_text,
-    dates_in,
     field_of,
     find_labels,
     fixed_field,
@@ -269,31 +268,7 @@ def _person_by_sentence(pages: Sequence[PageText]) -> Found | None:
     return None
 
 
-_EXPIRY_SENT = re.compile(
-    r"(?i)\b(?:expires?|expiring|expiration|valid\s+(?:until|through|thru)|good\s+(?:until|through)|"
-    r"renew(?:ed|al)?\s+(?:by|before|due)|until)\b[^.]{0,40}?"
-)
 _CLEAR_SENT = re.compile(r"(?i)\b(?:cleared|approved|completed)\s+(?:on|as\s+of)\b")
-
-
-def _date_by_sentence(pages: Sequence[PageText], pat: re.Pattern[str], what: str) -> Found | None:
-    for page in pages:
-        lines = page.lines()
-        flat = ""
-        spans: list[tuple[int, int, list[Word]]] = []
-        for ln in lines:
-            t = " ".join(w.text for w in ln)
-            spans.append((len(flat), len(flat) + len(t), ln))
-            flat += t + " "
-        for m in pat.finditer(flat):
-            tail = flat[m.end() : m.end() + 40]
-            ds = dates_in(tail)
-            if ds:
-                words = [w for s, e, ln in spans if s <= m.end() + 40 and e >= m.start() for w in ln]
-                return Found(
-                    ds[0], page, words, f"sentence '{m.group(0).strip()}' ({what})", REL_SENTENCE * 0.9
-                )
-    return None
 
 
 _RESULT_LABELS = ["Status", "Result", "Results", "Determination", "Decision", "Outcome", "Eligibility",
@@ -354,7 +329,7 @@ def extract_background_check(
         if cleared:
             cleared.reliability = REL_GUESS
     if cleared is None:
-        cleared = _date_by_sentence(pages, _CLEAR_SENT, "clearance date")
+        cleared = sentence_date(pages, _CLEAR_SENT, "clearance date", end=False)
     expires = read_labelled(
         pages, EXPIRY_LABELS, parse_end_date, "expiration date", not_after=NOT_EXPIRY_WORDS
     )

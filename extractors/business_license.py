@@ -32,6 +32,7 @@ from extractors.labelvalue import (
     ISSUE_CUE,
     NOT_EXPIRY_WORDS,
     PERIOD_CUE,
+    complete_id,
     header_cells,
     ordered,
     parse_end_date,
@@ -296,6 +297,7 @@ def extract_business_license(
         "license number",
         not_before=["type", "class", "category", "holder", "fee", "expires", "expiration"],
     )
+    number = complete_id(number, parse_id_words, images)
     issued, expires = _dates(pages)
     return {
         "business_name": field_of(_business_name(pages)),

@@ -56,6 +56,7 @@ class PageVerdict:
     generic_continuation: bool = False  # "page 2 of 2", "continued": belongs to whatever came before
     guess: str = ""  # for pages below the bar: the kind of the five with some (weak) evidence
     cont_cues: bool = False  # continuation because of endorsement/letter-body cues (not just no title)
+    ruled_out: tuple[str, ...] = ()  # kinds this page imitates but is not (an application, a blank form of ...)
 
 
 # ---------------------------------------------------------------- text helpers
@@ -262,13 +263,14 @@ _AMOUNT = re.compile(r"\$\s?\d[\d,. ]{2,}|\b\d{1,3}(?:[,. ]\d{3}){1,2}\b")
 _FILL_IN = re.compile(r"_{4,}|\.{6,}|\[ ?\]|\u2610")  # blanks to write on: ____, ......, [ ], ☐
 
 
-def _looks_unfilled(view: _PageView, kind: str) -> bool:
+def _looks_unfilled(view: _PageView, kind: str, states_content: bool = False) -> bool:
     """A blank form: the labels of a kind but none of the dates, amounts or numbers its content carries.
 
     Every filled document of the five states at least one date (policy period, letter date, validity,
     clearance date) and carries numbers (limits, EIN, license or permit number); a blank form prints its
     labels and at most its edition date. A letter with one date is prose, not a form: it is blank only
-    when it has no date at all or shows the fill-in lines of a form.
+    when it has no date at all or shows the fill-in lines of a form. A page that states its kind's
+    content (a badge saying 'background check: approved') is filled in even without a date.
     """
     digits = sum(ch.isdigit() for ch in view.raw)
     if digits >= 0.015 * max(len(view.raw), 1):
@@ -276,7 +278,9 @@ def _looks_unfilled(view: _PageView, kind: str) -> bool:
     dates = len(find_dates(view.raw))
     if kind == "coi":
         return dates <= 1 and not _AMOUNT.search(view.raw)
-    return dates == 0 or (dates <= 1 and len(_FILL_IN.findall(view.raw)) >= 3)
+    if dates <= 1 and len(_FILL_IN.findall(view.raw)) >= 3:
+        return True
+    return dates == 0 and not states_content
 
 
 # ---------------------------------------------------------------- public API
@@ -313,6 +317,7 @@ def judge_page(page: PageText) -> PageVerdict:
             ev += f" (best guess {guess} {best_doc:.1f} < {MIN_SCORE})"
         v = PageVerdict(None, round(min(conf, 0.95), 2), ev, False, kind, totals, generic_cont)
         v.guess = guess if best_doc >= 2 and not vetoes else ""
+        v.ruled_out = tuple(n for n, s in scores.items() if s.vetoed)
         return v
     margin = best.total - max(second, 0.0)
     conf = max(0.5, min(0.99, 0.55 + 0.45 * min(1.0, margin / 8) * min(1.0, best.total / 10)))
@@ -324,10 +329,12 @@ def judge_page(page: PageText) -> PageVerdict:
     is_cont = (best.cont > best.first and best.title < 4) or (
         best.title == 0 and not best.content and (best.first < 4 or len(find_dates(view.raw)) <= 1)
     )
-    if not is_cont and _looks_unfilled(view, best_name):
+    if not is_cont and _looks_unfilled(view, best_name, best.content):
         d = DESCRIPTIONS[best_name]
         ev = f"p{page.page_no} blank {d.what} form (nothing filled in where it states {d.must_state}): {top_hits}"
-        return PageVerdict(None, 0.8, ev, False, "other:blank_form", totals)
+        blank = PageVerdict(None, 0.8, ev, False, "other:blank_form", totals)
+        blank.ruled_out = (best_name,)
+        return blank
     cont_cues = best.cont > best.first and best.title < 4  # a titled page starts its document
     ev = f"p{page.page_no} " + ("continuation: " if cont_cues else "untitled: " if is_cont else "") + top_hits
     v = PageVerdict(best_name, round(conf, 2), ev, is_cont, best_name, totals, generic_cont)
@@ -350,6 +357,7 @@ def segment_pages(pages: list[PageText]) -> list[Segment]:
     """
     segs: list[Segment] = []
     last_kind = ""
+    ruled_out: tuple[str, ...] = ()  # kinds the current None segment imitates (its application, its blank form)
     for page in pages:
         v = judge_page(page)
         cur = segs[-1] if segs else None
@@ -360,6 +368,13 @@ def segment_pages(pages: list[PageText]) -> list[Segment]:
                 segs.append(Segment([page.page_no], None, v.confidence, v.evidence))
                 last_kind = "blank"
             continue
+        if v.doc_type is not None and cur is not None and cur.doc_type is None and v.is_continuation and (
+            v.doc_type in ruled_out
+        ):
+            # an untitled later page of an application or a blank form of that kind: still not a document
+            cur.pages.append(page.page_no)
+            cur.evidence += f"; p{page.page_no} later page of the same paper ({v.evidence})"
+            continue
         if v.doc_type is not None:
             if cur is not None and cur.doc_type == v.doc_type and v.is_continuation:
                 cur.pages.append(page.page_no)
@@ -369,6 +384,7 @@ def segment_pages(pages: list[PageText]) -> list[Segment]:
                 cur.pages.append(page.page_no)
                 cur.doc_type, cur.confidence, cur.evidence = v.doc_type, v.confidence, v.evidence
             else:
+                ruled_out = ()
                 conf = v.confidence * (0.7 if v.cont_cues else 1.0)
                 ev = v.evidence + (" (no first page before it)" if v.cont_cues else "")
                 segs.append(Segment([page.page_no], v.doc_type, round(conf, 2), ev))
@@ -395,7 +411,9 @@ def segment_pages(pages: list[PageText]) -> list[Segment]:
             cur.pages.append(page.page_no)
             cur.evidence += f"; {v.evidence}"
             cur.confidence = round(min(cur.confidence, v.confidence), 2)
+            ruled_out += v.ruled_out
         else:
             segs.append(Segment([page.page_no], None, v.confidence, v.evidence))
+            ruled_out = v.ruled_out
         last_kind = v.kind
     return segs

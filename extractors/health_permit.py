@@ -33,7 +33,8 @@ from extractors.labelvalue import (
     EXPIRY_CUE,
     NOT_EXPIRY_WORDS,
     PERIOD_CUE,
-    column_dates,
+    complete_id,
+    dates_under_header,
     header_cells,
     ordered,
     parse_end_date,
@@ -285,19 +286,11 @@ def _event_date_column(pages: Sequence[PageText]) -> tuple[Found, Found] | None:
             mates = [w for w in page.words if w not in span and abs(w.cy - cy) <= 0.8 * h]
             if not any(_TABLE_HEADS.match(w.text) for w in mates):
                 continue
-            found = column_dates([PageText(page.page_no, page.width, page.height, page.source,
-                                           [w for w in page.words if w.y0 >= span[0].y0 - 0.5 * h])],
-                                 [layout_text(span)])
+            found = dates_under_header(page, span)
             if found:
-                first = min(found, key=lambda f: f.value)  # type: ignore[arg-type,return-value]
-                last = max(found, key=lambda f: f.value)  # type: ignore[arg-type,return-value]
-                first.page = last.page = page
-                return first, last
+                ordered_dates = sorted(found, key=lambda f: f.value)  # type: ignore[arg-type,return-value]
+                return ordered_dates[0], ordered_dates[-1]
     return None
-
-
-def layout_text(span: Sequence[Word]) -> str:
-    return " ".join(w.text for w in span)
 
 
 def _validity(pages: Sequence[PageText]) -> tuple[Found | None, Found | None]:
@@ -339,6 +332,7 @@ def extract_health_permit(
         "permit number",
         not_before=["type", "fee", "holder", "class", "category", "expires"],
     )
+    number = complete_id(number, parse_id_words, images)
     permittee = read_labelled(
         pages,
         PERMITTEE_LABELS,

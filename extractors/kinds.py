@@ -131,6 +131,26 @@ LIMIT_WORDS = (
 )
 
 
+# Billing papers imitate every kind (a premium invoice, a screening vendor's invoice, a fee statement)
+BILLING: tuple[Cue, ...] = (
+    _c(r"\bINVOICE\b", 3, 6, regex=True, veto=True),
+    _c("STATEMENT OF ACCOUNT", 3, 6, veto=True),
+    _c("BILL TO", 2),
+    _c("AMOUNT DUE", 2),
+    _c("BALANCE DUE", 2),
+    _c("PAYMENT DUE", 1.5),
+    _c("PLEASE REMIT", 2),
+)
+# A message that sends or asks for a document names it; it is not the document
+MESSAGE: tuple[Cue, ...] = (
+    _c("PLEASE FIND ATTACHED", 3),
+    _c("PLEASE FIND ENCLOSED", 3),
+    _c(r"\bATTACHED (?:IS|ARE|PLEASE FIND)\b|\bI VE ATTACHED\b|\bI HAVE ATTACHED\b", 2, regex=True, name="attached is"),
+    _c("YOU REQUESTED", 1.5),
+    _c("LET ME KNOW", 1.5),
+    _c(r"\bFROM .{1,80}\bTO .{1,120}\bSUBJECT\b", 1, regex=True, name="e-mail header"),
+)
+
 # ------------------------------------------------------------------ the five kinds
 
 COI = Kind(
@@ -227,7 +247,14 @@ COI = Kind(
         _c("LOSS PAYEE", 1.5),
         _c(r"\bAPPLICATION\b(?! (?:NO|NUMBER|DATE|ID)\b)", 2, 5, regex=True, veto=True),
         _c("REQUEST FOR CERTIFICATE", 3, 6, veto=True),
+        # quotes and proposals show carriers, limits and dates of coverage not bought yet
+        _c(r"\bQUOTE\b|\bQUOTATION\b|\bPROPOSAL\b|\bINDICATION\b", 2, 6, regex=True, veto=True,
+           name="quote / proposal"),
+        _c(r"\bTOTAL PREMIUM\b|\bESTIMATED PREMIUM\b|\bPREMIUM SUMMARY\b", 2, regex=True, name="premium"),
+        _c(r"\bNOT A BINDER\b|\bDOES NOT BIND\b|\bSUBJECT TO UNDERWRITING\b", 3, regex=True, name="not bound"),
         _c("INSURANCE REQUIREMENTS", 1, 5, veto=True),
+        *BILLING,
+        *MESSAGE,
     ),
 )
 
@@ -292,7 +319,13 @@ NONPROFIT_LETTER = Kind(
         _c("ATTORNEY GENERAL", 2, 4),
         _c("TAX EXEMPTION CERTIFICATE", 3, 6, veto=True),
         _c("SALES TAX", 1.5, 5, veto=True),
+        _c(r"\bWE CHARGED YOU A PENALTY\b|\bPENALTY (?:CHARGE|FOR FILING)\b", 4, regex=True, name="a penalty"),
+        _c(r"\bWE CHANGED YOUR (?:RETURN|ACCOUNT)\b|\bYOU OWE\b|\bPAY THE AMOUNT DUE\b", 4, regex=True,
+           name="an amount owed"),
+        _c("TAX PERIOD", 1.5),
         _c("GROSS RECEIPTS", 2),
+        *BILLING,
+        *MESSAGE,
     ),
 )
 
@@ -336,6 +369,9 @@ BUSINESS_LICENSE = Kind(
         _c("ISSUE DATE", 1),
         _c("TRADE NAME", 1.5),
         _c("LICENSING RESTRICTIONS", 1.5),
+        _c("LICENSEE", 1.5),
+        _c(r"\bLIC(?:ENSE)? (?:NO |NUMBER |ID )?\d", 1.5, regex=True, name="license number"),
+        _c(r"\bDISPLAY (?:AT|IN|THIS)\b", 1, regex=True, name="display this"),
         _c("TREASURER AND TAX COLLECTOR", 1.5),
         _c(r"\bCLERK S OFFICE\b|\bCITY CLERK\b", 1, regex=True),
     ),
@@ -362,6 +398,8 @@ BUSINESS_LICENSE = Kind(
         _c("NOT A LICENSE", 6),
         _c("CHARITABLE ORGANIZATION REGISTRATION", 6, 8, veto=True),
         _c("CHARITABLE SOLICITATION", 4, 6, veto=True),
+        *BILLING,
+        *MESSAGE,
     ),
 )
 
@@ -403,6 +441,8 @@ HEALTH_PERMIT = Kind(
         _c("THIS PERMIT", 1),
         _c("PERMIT TO OPERATE", 2, 4),
         _c("TEMPORARY EVENT", 1.5),
+        _c("TEMPORARY FOOD SERVICE", 2, 4),
+        _c("TEMPORARY FOOD", 1),
         _c(r"\bFOOD (?:BOOTH|STAND|VENDOR|SERVICE)\b", 1, regex=True),
     ),
     _v(
@@ -424,6 +464,8 @@ HEALTH_PERMIT = Kind(
         _c("SELF INSPECTION", 3, 6, veto=True),
         _c("GUIDELINES", 1, 4, veto=True),
         _c("REQUIREMENTS FOR", 1, 4, veto=True),
+        *BILLING,
+        *MESSAGE,
     ),
 )
 
@@ -485,6 +527,8 @@ BACKGROUND_CHECK = Kind(
         _c("SCHEDULE YOUR APPOINTMENT", 3, 5, veto=True),
         _c("FINGERPRINT CARD FD 258", 4, 6, veto=True),
         _c("REQUEST FORM", 2, 4, veto=True),
+        *BILLING,
+        *MESSAGE,
     ),
 )
 
@@ -605,6 +649,8 @@ OTHER_KINDS: tuple[Kind, ...] = (
             _c(r"\bSINCERELY\b", 1, regex=True),
             _c("THANK YOU", 1),
             _c(r"\bRE\b", 0.5, regex=True),
+            *MESSAGE,
+            _c(r"\bTHANKS\b|\bHELLO\b|\bHI\b", 1, regex=True, name="greeting"),
         ),
     ),
     Kind(
@@ -666,6 +712,24 @@ OTHER_KINDS: tuple[Kind, ...] = (
             _c("PROCESSING FEE", 1.5),
             _c("APPLIED FOR", 2),
             _c("FILING DATE", 1.5),
+            _c(r"\bINVOICE\b", 5, 7, regex=True, name="invoice"),
+            _c("STATEMENT OF ACCOUNT", 5, 7),
+            _c("BILL TO", 2),
+            _c("AMOUNT DUE", 2),
+            _c("BALANCE DUE", 2),
+            _c("PAYMENT DUE", 1.5),
+        ),
+    ),
+    Kind(
+        "other:irs_notice",
+        (
+            _c(r"\bWE CHARGED YOU A PENALTY\b|\bPENALTY (?:CHARGE|FOR FILING)\b", 4, regex=True, name="a penalty"),
+            _c(r"\bWE CHANGED YOUR (?:RETURN|ACCOUNT)\b|\bYOU OWE\b|\bPAY THE AMOUNT DUE\b", 4, regex=True,
+               name="an amount owed"),
+            _c("AMOUNT DUE", 2),
+            _c("BALANCE DUE", 2),
+            _c("TAX PERIOD", 1.5),
+            _c(r"\bNOTICE CP ?\d{2,4}[A-Z]?\b", 1, regex=True, name="IRS notice number"),
         ),
     ),
     Kind(
@@ -692,6 +756,15 @@ OTHER_KINDS: tuple[Kind, ...] = (
             _c("EACH ACCIDENT", 0.5),
             _c("PERSONAL INJURY PROTECTION", 1.5),
             _c("UNINSURED MOTORIST", 1.5),
+        ),
+    ),
+    Kind(
+        "other:insurance_quote",
+        (
+            _c(r"\bQUOTE\b|\bQUOTATION\b|\bPROPOSAL\b|\bINDICATION\b", 3, 6, regex=True, name="quote / proposal"),
+            _c(r"\bTOTAL PREMIUM\b|\bESTIMATED PREMIUM\b|\bPREMIUM SUMMARY\b", 2, regex=True, name="premium"),
+            _c(r"\bNOT A BINDER\b|\bDOES NOT BIND\b|\bSUBJECT TO UNDERWRITING\b", 3, regex=True, name="not bound"),
+            _c("VALID FOR 30 DAYS", 1.5),
         ),
     ),
     Kind(
@@ -774,9 +847,15 @@ APPLICATION_ACK = (
     r"\bWE RECEIVED YOUR (?:FORM 1023|FORM 1024|APPLICATION)\b|\bWE WILL CONTACT YOU WHEN WE COMPLETE\b|"
     r"\bYOUR APPLICATION IS (?:BEING|UNDER) (?:PROCESSED|REVIEW)\b"
 )
+# Notices about a return, a penalty or an amount owed
+TAX_NOTICE = (
+    r"\bWE CHARGED YOU A PENALTY\b|\bPENALTY (?:CHARGE|FOR FILING)\b|\bWE CHANGED YOUR (?:RETURN|ACCOUNT)\b|"
+    r"\bYOU OWE\b|\bPAY THE AMOUNT DUE\b|\bAMOUNT DUE\b|\bBALANCE DUE\b"
+)
 NOT_DETERMINATIONS: tuple[tuple[str, str], ...] = (
     ("an IRS notice about the EIN (CP 575, Letter 147C)", EIN_NOTICE),
     ("an IRS acknowledgment of an exemption application", APPLICATION_ACK),
+    ("an IRS notice about a return, a penalty or an amount owed", TAX_NOTICE),
 )
 # The sentence a determination (or affirmation) letter is written to state
 STATES_EXEMPTION = (
@@ -840,7 +919,7 @@ DESCRIPTIONS: dict[str, KindDescription] = {
         ("insured_name", "gl_each_occurrence", "gl_effective", "gl_expiration", "coverage_trigger",
          "additional_insured_aps", "am_best_rating"),
         "insurer(s), policy number(s), limits and policy dates",
-        ("other:auto_insurance", "other:property_insurance", "other:application"),
+        ("other:auto_insurance", "other:property_insurance", "other:insurance_quote", "other:application"),
         {
             "insured_name": ("INSURED", "NAMED INSURED", "NAME OF INSURED", "INSURED NAME"),
             "insurer_name": ("INSURER A", "INSURER", "CARRIER", "COMPANY", "INSURANCE COMPANY", "UNDERWRITER"),

@@ -95,12 +95,12 @@ EXPIRY_CUE = re.compile(
 )
 ISSUE_CUE = re.compile(
     r"(?i)\b(?:issued|granted|approved|cleared|completed|effective|registered)\s+(?:on|as\s+of)\b|"
-    r"\bdated\b|\beffective\b"
+    r"\bdated\b|\beffective\b|\bissued\b|\bdate\s+of\s+issue\b"
 )
 PERIOD_CUE = re.compile(
     r"(?i)\b(?:valid|good|effective|in\s+effect)\s+(?:for\s+the\s+period|from|during|for)\b|\bfor\s+the\s+period\b|"
     r"\b(?:license|licensing|permit|registration|term|coverage)\s+(?:period|term|year)\b|\bperiod\s+of\b|\bfrom\b|"
-    r"\bvalid\b|\bterm\b|\bperiod\b"
+    r"\bvalid\b|\bterm\b|\bperiod\b|\beffective\b|\bin\s+force\b|\bgood\b"
 )
 RANGE_SEP = r"\s*(?:-|–|—|to|through|thru|until|till)\s*"
 
@@ -128,11 +128,21 @@ def month_year(text: str, end: bool) -> date | None:
     return date(year, month, day)
 
 
+_CARD_MMYY = re.compile(r"^\W*(0?[1-9]|1[0-2])\s*/\s*(\d\d)\W*$")
+
+
 def parse_end_date(words: list[Word]) -> date | None:
-    """An end of validity: a full date, else a month and year (its last day)."""
+    """An end of validity: a full date, else a month and year (its last day); a card's bare 'MM/YY'
+    under an expiry label ('Valid Thru 06/28') is a month and year too."""
     text = layout.text_of(words)
     ds = dates_in(text)
-    return ds[0] if ds else month_year(text, end=True)
+    if ds:
+        return ds[0]
+    m = _CARD_MMYY.match(text)
+    if m:
+        year, month = 2000 + int(m.group(2)), int(m.group(1))
+        return date(year, month, calendar.monthrange(year, month)[1])
+    return month_year(text, end=True)
 
 
 def parse_start_date(words: list[Word]) -> date | None:
@@ -380,34 +390,27 @@ def row_under_header(
     return None
 
 
-def column_dates(pages: Sequence[PageText], headers: list[str], stop_gap: float = 4.0) -> list[Found]:
-    """Every date in a table column under a header ('Date', 'Event Date'): the rows of an event's
-    dates. The column runs down from the header while its rows keep coming."""
-    for page in pages:
-        for _label, span in find_labels(page, headers):
-            b = layout.bbox(span)
-            assert b
-            h = max(b[3] - b[1], 6.0)
-            x0, x1 = b[0] - 3 * h, b[2] + 6 * h
-            cands = sorted(
-                (w for w in page.words if w.y0 > b[3] - 0.2 * h and x0 <= w.cx <= x1 and w not in span),
-                key=lambda w: w.y0,
-            )
-            found: list[Found] = []
-            last_y = b[3]
-            for w in cands:
-                if w.y0 - last_y > stop_gap * h:
-                    break
-                line = sorted(
-                    [o for o in page.words if o.line == w.line and x0 <= o.cx <= x1], key=lambda o: o.x0
-                )
-                ds = dates_in(layout.text_of(line))
-                if ds and not any(f.words == line for f in found):
-                    found.append(Found(ds[0], page, line, f"date column under '{layout.text_of(span)}'", REL_BELOW))
-                    last_y = w.y1
-            if found:
-                return found
-    return []
+def dates_under_header(page: PageText, span: Sequence[Word], stop_gap: float = 4.0) -> list[Found]:
+    """Every date in the table column under a header ('Date', 'Event Date'): the rows of an event's dates.
+    The column runs down from the header while its rows keep coming."""
+    b = layout.bbox(span)
+    assert b
+    h = max(b[3] - b[1], 6.0)
+    x0, x1 = b[0] - 3 * h, b[2] + 6 * h
+    cands = sorted(
+        (w for w in page.words if w.y0 > b[3] - 0.2 * h and x0 <= w.cx <= x1 and w not in span), key=lambda w: w.y0
+    )
+    found: list[Found] = []
+    last_y = b[3]
+    for w in cands:
+        if w.y0 - last_y > stop_gap * h:
+            break
+        line = sorted([o for o in page.words if o.line == w.line and x0 <= o.cx <= x1], key=lambda o: o.x0)
+        ds = dates_in(layout.text_of(line))
+        if ds and not any(f.words == line for f in found):
+            found.append(Found(ds[0], page, line, f"date column under '{layout.text_of(span)}'", REL_BELOW))
+            last_y = w.y1
+    return found
 
 
 def ordered(start: Found | None, end: Found | None) -> tuple[Found | None, Found | None]:
@@ -459,3 +462,46 @@ def reread_unlabelled(
             page = with_small_print(page, images(page.page_no))
         out.append(page)
     return out
+
+
+# ----------------------------------------------------------------------------- identifiers split by OCR
+def _squash(text: str) -> str:
+    return re.sub(r"\W", "", text).lower()
+
+
+def complete_id(
+    found: Found | None, parse: Parser, images: Callable[[int], Image.Image | None] | None
+) -> Found | None:
+    """An identifier OCR broke in two ('TPE-27-4 654'): the first piece alone is not the number. Its strip
+    is read again from the page image, enlarged; if that reads as one identifier taking in the rest, it is
+    the value; otherwise the number is left unread for a person rather than cut short."""
+    if found is None or not found.words or not isinstance(found.value, str):
+        return found
+    page = found.page
+    h = max(max(w.height for w in found.words), 6.0)
+    cy = sum(w.cy for w in found.words) / len(found.words)
+    row = sorted({id(w): w for w in [*found.words, *(w for w in page.words if abs(w.cy - cy) <= 0.7 * h)]}.values(),
+                 key=lambda w: w.x0)
+    key = _squash(found.value)
+    ends = [i for i, w in enumerate(row) if _squash(w.text) and key.endswith(_squash(w.text))]
+    if not ends or ends[0] + 1 >= len(row):
+        return found
+    end = ends[0]
+    nxt = row[end + 1]
+    if nxt.x0 - row[end].x1 >= 1.2 * h or not re.match(r"[\dOolISB]", nxt.text):
+        return found  # nothing printed right against the number: it is whole
+    start = end
+    while start > 0 and _squash(row[start - 1].text) and _squash(row[start - 1].text) in key:
+        start -= 1
+    pieces = row[start : end + 2]
+    box = layout.bbox(pieces)
+    assert box
+    img = images(page.page_no) if images else None
+    want = len(_squash("".join(w.text for w in pieces))) - 1
+    for psm in (6, 7):  # as a block, then as one line
+        again = read_strip(img, (box[0] - 4, box[1] - 3, box[2] + 6, box[3] + 3), psm=psm)
+        value = parse(sorted(again, key=lambda w: (w.line, w.x0))) if again else None
+        if isinstance(value, str) and len(_squash(value)) >= want:
+            method = found.method + ", its strip read again (OCR had split it)"
+            return Found(value, page, pieces, method, found.reliability)
+    return None

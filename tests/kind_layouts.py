@@ -399,3 +399,71 @@ def form_w9() -> list[list[Row]]:
                            "Department of the Treasury Internal Revenue Service", "Name: Westside Soccer Boosters",
                            "Exempt payee code: 5", "Employer identification number 45-2234110",
                            "Under penalties of perjury, I certify that"], 10)]
+
+
+def license_untitled_card() -> list[list[Row]]:
+    """A license card that never says 'business license': licensee, number, expiry, display instruction."""
+    return [_rows(12, 18, ["City of Las Palomas  2026", "Licensee: Tin Roof Comedy LLC", "Lic #: 2026-00871",
+                           "Location: 12 Main St", "Expires 12/31/2026", "Display at business location"], 8)]
+
+
+def permit_untitled_card() -> list[list[Row]]:
+    return [_rows(12, 18, ["Bernal County Environmental Health", "Temporary Food Service - APPROVED",
+                           "Operator: Happy Tamale Stand", "Event: Harvest Festival", "Dates: 10/10/2026 - 10/11/2026",
+                           "No. 26-T-0411"], 8)]
+
+
+def irs_penalty_notice() -> list[list[Row]]:
+    """An IRS notice about a late return: it names 501(c)(3), and states no exemption."""
+    return [_rows(40, 40, ["Department of the Treasury", "Internal Revenue Service", "Ogden UT 84201-0039", "",
+                           "Notice CP162", "Tax period: December 31, 2024", "Notice date: 05/19/2025",
+                           "Employer ID number: 81-1187723", "", "Amount due: $440.00",
+                           "We charged you a penalty for filing your Form 990 late.", "Pay the amount due by June 9, 2025.",
+                           "Exempt organizations described in section 501(c)(3) with gross receipts must file."], 10)]
+
+
+def acord24_property() -> list[list[Row]]:
+    return [_rows(40, 40, ["CERTIFICATE OF PROPERTY INSURANCE", "DATE 02/02/2026", "PRODUCER: Oak Agency",
+                           "INSURED: Beacon Hall LLC", "INSURER A: Granite Property Mutual  NAIC 11223",
+                           "COVERAGES: PROPERTY  BUILDING  PERSONAL PROPERTY  BUSINESS INCOME",
+                           "POLICY NUMBER GP-33  EFF 01/01/2026  EXP 01/01/2027  BUILDING $1,200,000  DEDUCTIBLE $5,000",
+                           "CERTIFICATE HOLDER: First Bank  MORTGAGEE", "ACORD 24 (2016/03)"], 9)]
+
+
+def screening_invoice() -> list[list[Row]]:
+    return [_rows(40, 40, ["ClearPath Screening", "INVOICE", "Invoice #: 22817", "Date: 01/31/2026",
+                           "Bill to: Eastside Little League", "Volunteer background checks (12) ........ $180.00",
+                           "Amount due: $180.00", "Payment due within 30 days"], 10)]
+
+
+def coi_cover_email() -> list[list[Row]]:
+    """An agent's e-mail that sends a certificate: it names the certificate, it is not one."""
+    return [_rows(40, 40, ["From: agent@example-agency.com", "To: facilities@example.org",
+                           "Subject: Certificate of insurance for Eastside Little League",
+                           "Hello, please find attached the certificate of liability insurance you requested for the spring season.",
+                           "Let me know if you need anything else.", "Thanks, Jordan"], 10)]
+
+
+def permit_blank_form() -> list[list[Row]]:
+    return [_rows(100, 40, ["TEMPORARY FOOD ESTABLISHMENT PERMIT", "County Environmental Health"], 14)
+            + _rows(40, 100, ["Permit No.: ____________", "Permittee: ______________________", "Event: ______________________",
+                              "Valid From: __________  Valid Through: __________", "Issued by: ______________"], 11)]
+
+
+def clearance_blank_card() -> list[list[Row]]:
+    return [_rows(12, 18, ["DEPARTMENT OF PUBLIC SAFETY", "FINGERPRINT CLEARANCE CARD"], 9)
+            + _rows(12, 52, ["Name:", "Card No.:", "Status:", "Expires:"], 8)]
+
+
+def clearance_badge_undated() -> list[list[Row]]:
+    """A badge that states its result but prints no date: filled in, not a blank form."""
+    return [_rows(12, 18, ["Cedar Point Public Schools", "VOLUNTEER BADGE"], 10)
+            + _rows(12, 60, ["JUNE ABERNATHY", "Background check: approved", "Status: cleared"], 9)]
+
+
+def insurance_quote() -> list[list[Row]]:
+    """A broker's quote: carrier, limits and a policy period of coverage not bought yet."""
+    return [_rows(40, 40, ["Summit Line Brokerage", "General Liability Insurance Quote", "Prepared for: Northgate Folk Dance Circle",
+                           "Carrier: Stillwater Casualty Co (A.M. Best A)", "Proposed term: 06/01/2026 - 06/01/2027",
+                           "Limits: $1,000,000 each occurrence / $2,000,000 general aggregate", "Total premium: $612.00",
+                           "This is not a binder. Coverage is subject to underwriting approval."], 10)]

@@ -107,11 +107,11 @@ def test_blank_acord_form_is_not_a_certificate(pages: dict[str, list[PageText]])
 LAYOUTS: dict[str, tuple[str, ...]] = {
     "coi": ("coi_grid", "coi_carrier_columns", "coi_prose_letter", "coi_memorandum"),
     "nonprofit_letter": ("irs_modern", "irs_affirmation", "irs_typewritten"),
-    "business_license": ("license_city", "license_state_card", "license_tax_registration"),
-    "health_permit": ("permit_county", "permit_city_card", "permit_letter"),
+    "business_license": ("license_city", "license_state_card", "license_tax_registration", "license_untitled_card"),
+    "health_permit": ("permit_county", "permit_city_card", "permit_letter", "permit_untitled_card"),
     "background_check": (
         "clearance_hr_letter", "clearance_dps_card", "clearance_vendor_email", "clearance_badge",
-        "clearance_vendor_approval", "clearance_not_eligible",
+        "clearance_vendor_approval", "clearance_not_eligible", "clearance_badge_undated",
     ),
 }
 LOOK_ALIKES: dict[str, str] = {  # drawing -> what the evidence calls it
@@ -124,10 +124,20 @@ LOOK_ALIKES: dict[str, str] = {  # drawing -> what the evidence calls it
     "clearance_consent_form": "consent form",
     "form_w9": "irs form",
     "parks_event_permit": "unknown",
+    "irs_penalty_notice": "irs notice",
+    "acord24_property": "property insurance",
+    "screening_invoice": "invoice",
+    "coi_cover_email": "cover letter",
+    "insurance_quote": "insurance quote",
 }
-BLANK_FORMS = ("coi_blank_carrier", "license_blank_form", "clearance_blank_form")
+BLANK_FORMS = (
+    "coi_blank_carrier", "license_blank_form", "clearance_blank_form", "permit_blank_form", "clearance_blank_card",
+)
 NOT_DETERMINATIONS = ("cp575", "cp575_old", "letter_147c", "irs_application_ack")  # IRS letters, no exemption
-CARDS = {"license_state_card", "permit_city_card", "clearance_dps_card", "clearance_badge", "auto_id_card"}
+CARDS = {
+    "license_state_card", "permit_city_card", "clearance_dps_card", "clearance_badge", "auto_id_card",
+    "license_untitled_card", "permit_untitled_card", "clearance_blank_card", "clearance_badge_undated",
+}
 
 
 @pytest.fixture(scope="module")
@@ -243,3 +253,22 @@ def test_a_packet_of_drawn_documents_splits_into_each_one(tmp_path: Path) -> Non
         ([1], "coi"), ([2, 3], "nonprofit_letter"), ([4], "background_check"), ([5], "background_check"),
         ([6], None), ([7], "health_permit"), ([8], "background_check"),
     ]
+
+
+def test_scanned_untitled_documents_are_recognised_by_their_content(tmp_path: Path) -> None:
+    # the same drawings printed and scanned (image only, read by OCR): content cues survive OCR
+    import pypdfium2 as pdfium
+    from PIL import ImageFilter
+
+    from tests import kind_layouts as K
+
+    for name, kind in (("coi_memorandum", "coi"), ("clearance_vendor_approval", "background_check")):
+        pdf = pdfium.PdfDocument(K.write_pdf(tmp_path / f"{name}.pdf", getattr(K, name)()).read_bytes())
+        im = pdf[0].render(scale=200 / 72, grayscale=True).to_pil().convert("L")
+        pdf.close()
+        im = im.filter(ImageFilter.GaussianBlur(0.6)).rotate(1.0, fillcolor=255)
+        scan = tmp_path / f"{name}_scan.pdf"
+        im.save(scan, "PDF", resolution=200.0)
+        pages = _read(scan)
+        assert pages[0].source == "ocr"
+        assert split(segment_pages(pages)) == [([1], kind)], name

@@ -536,3 +536,137 @@ def test_captions_the_first_reading_missed_are_read_again_from_the_page_image():
     assert v["event_name"] == "Lakeside pancake breakfast"
     assert v["permit_number"] == "SC-40221"
     assert (v["valid_from"], v["valid_to"]) == (date(2027, 5, 1), date(2027, 5, 2))
+
+
+def test_a_permit_number_ocr_split_in_two_is_read_again_or_left_unread():
+    """The first reading broke the number ('TFE-27-4' + '654'): the first piece alone is not the number.
+    Read again from the page image it comes out whole; with no image it stays unread, never cut short."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from extractors.model import Word
+    from extractors.pagetext import PREVIEW_DPI
+
+    px = PREVIEW_DPI / 72
+    img = Image.new("L", (int(612 * px), int(300 * px)), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=int(12 * px))
+    draw.text((60 * px, 100 * px), "Permit No.", font=font, fill=0)
+    draw.text((200 * px, 100 * px), "TFE-27-4651", font=font, fill=0)
+    b = draw.textbbox((200 * px, 100 * px), "TFE-27-4651", font=font)
+    x0, y0, x1, y1 = (v / px for v in b)
+    cut = x0 + (x1 - x0) * 0.72
+    label = draw.textbbox((60 * px, 100 * px), "Permit", font=font)
+    words = [
+        Word("Permit", label[0] / px, label[1] / px, label[2] / px, label[3] / px, 95.0, 0),
+        Word("No.", label[2] / px + 4, label[1] / px, label[2] / px + 22, label[3] / px, 95.0, 0),
+        Word("TFE-27-4", x0, y0, cut - 1, y1, 80.0, 1),
+        Word("654", cut + 1, y0, x1, y1, 60.0, 1),
+    ]
+    page = PageText(1, 612, 300, "ocr", words)
+    assert extract_health_permit([page])["permit_number"].value is None
+    assert extract_health_permit([page], lambda _no: img)["permit_number"].value == "TFE-27-4651"
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        "This license is effective July 1, 2026 through June 30, 2027 unless revoked.",
+        "License Period: 07/01/2026 to 06/30/2027",
+        "This license is valid through June 30, 2027. Issued July 1, 2026.",
+    ],
+)
+def test_license_period_in_its_common_wordings(tmp_path, period):
+    items = [
+        (60, 50, "TOWN OF TAOS", 13),
+        (60, 80, "Licensee: Rio Pueblo Weavers"),
+        (60, 96, "License #: T-5512"),
+        (60, 120, period),
+    ]
+    v = _values(extract_business_license(_pages(tmp_path, "lic_period", items)))
+    assert (v["issue_date"], v["expiration_date"]) == (date(2026, 7, 1), date(2027, 6, 30))
+
+
+def test_badge_with_a_card_style_valid_thru(tmp_path):
+    size = (200, 300)
+    items = [
+        (20, 30, "VOLUNTEER", 16),
+        (20, 200, "Katherine Begay-Tso", 11),
+        (20, 216, "Background check: CLEARED", 8),
+        (20, 230, "Valid Thru 06/28", 8),
+    ]
+    v = _values(extract_background_check(_pages(tmp_path, "badge", items, size)))
+    assert v["person_name"] == "Katherine Begay-Tso"
+    assert v["status"] == "cleared"
+    assert v["expiration_date"] == date(2028, 6, 30)
+
+
+# ----------------------------------------------------------------------------- the same layouts, photographed
+def _photo_pages(tmp_path: Path, name: str, items: list[Item], size: tuple[float, float]) -> list[PageText]:
+    """The layout drawn as a 200 dpi image and read by OCR, as a phone photo or fax of it would be."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    k = 200 / 72
+    img = Image.new("L", (int(size[0] * k), int(size[1] * k)), 255)
+    draw = ImageDraw.Draw(img)
+    for it in items:
+        font = ImageFont.load_default(size=int((it[3] if len(it) > 3 else 10) * k))  # type: ignore[misc]
+        draw.text((it[0] * k, it[1] * k), it[2], font=font, fill=0)
+    path = tmp_path / f"{name}.png"
+    img.save(path, dpi=(200, 200))
+    media_type, _ = check_file(path, Limits())
+    return [r.text for r in read_pages(path, media_type)]
+
+
+def test_photographed_wallet_card_reads_its_header_cells(tmp_path):
+    size = (300, 190)
+    items = [
+        (14, 14, "CITY OF SOCORRO", 11),
+        (14, 30, "BUSINESS LICENSE CARD", 11),
+        (14, 50, "LIC #", 9), (60, 50, "553-0927-BL", 10),
+        (14, 72, "Blue Heron Mobile Tutoring", 11),
+        (14, 88, "2201 Lomas Blvd NE, Socorro, NM 87801", 8),
+        (14, 112, "ISSUED", 8), (150, 112, "EXP", 8),
+        (14, 126, "03/01/27", 10), (150, 126, "02/28/28", 10),
+    ]
+    v = _values(extract_business_license(_photo_pages(tmp_path, "card_photo", items, size)))
+    assert v["business_name"] == "Blue Heron Mobile Tutoring"
+    assert v["license_number"] == "553-0927-BL"
+    assert v["issuer"].lower() == "city of socorro"
+    assert (v["issue_date"], v["expiration_date"]) == (date(2027, 3, 1), date(2028, 2, 28))
+
+
+def test_photographed_clearance_card_with_a_month_year_expiry(tmp_path):
+    size = (250, 160)
+    items = [
+        (14, 14, "SCHOOL DISTRICT", 9),
+        (14, 28, "Volunteer Clearance Card", 9),
+        (14, 50, "Arviso, Delbert J.", 12),
+        (14, 72, "FINGERPRINT CLEARANCE", 8),
+        (14, 88, "Issued: 7-Sep-2026", 9),
+        (14, 102, "Expires: Sep 2028", 9),
+    ]
+    v = _values(extract_background_check(_photo_pages(tmp_path, "bg_card_photo", items, size)))
+    assert v["person_name"] == "Arviso, Delbert J."
+    assert v["status"] == "cleared"
+    assert (v["clearance_date"], v["expiration_date"]) == (date(2026, 9, 7), date(2028, 9, 30))
+
+
+def test_photographed_permit_receipt_with_a_wrapped_permittee(tmp_path):
+    size = (300, 260)
+    items = [
+        (40, 20, "TOWN OF BERNALILLO FIRE DEPARTMENT", 9),
+        (100, 34, "FOOD SAFETY", 9),
+        (60, 48, "120 CAMINO DEL PUEBLO", 8),
+        (20, 90, "PERMIT #", 8), (110, 90, "FS-7741", 9),
+        (20, 108, "PERMITTEE", 8), (110, 108, "HIGH DESERT YOUTH CHESS", 9),
+        (110, 120, "FEDERATION, INC.", 9),
+        (20, 138, "EVENT", 8), (110, 138, "SPRING TOURNAMENT SNACK BAR", 9),
+        (20, 156, "VALID FROM", 8), (110, 156, "14-MAR-2027", 9),
+        (20, 170, "VALID TO", 8), (110, 170, "15-MAR-2027", 9),
+    ]
+    v = _values(extract_health_permit(_photo_pages(tmp_path, "receipt_photo", items, size)))
+    assert v["permittee"] == "HIGH DESERT YOUTH CHESS FEDERATION, INC."
+    assert v["permit_number"] == "FS-7741"
+    assert v["event_name"] == "SPRING TOURNAMENT SNACK BAR"
+    assert v["issuer"].upper() == "TOWN OF BERNALILLO FIRE DEPARTMENT FOOD SAFETY"
+    assert (v["valid_from"], v["valid_to"]) == (date(2027, 3, 14), date(2027, 3, 15))
