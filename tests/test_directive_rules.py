@@ -325,3 +325,5 @@ def test_request_and_organization_pages_show_fee_deposit_permit_and_balance(chec
     assert "No fee: community school." in client.get("/requests/R-COMMUNITY").text
     assert "not approved" in client.get("/requests/R-KITCHEN-NONE").text
     assert "Balance past due: $126" in client.get("/organizations/ORG-OWES").text
+    summary = client.get("/requests/R-6B-LOW/summary").text
+    assert "$360 (2027-01-12: $72;" in summary and "deposit owed $72" in summary
