@@ -57,11 +57,11 @@ def check_requests(
         waivers = repo.active_waivers(s, as_of)
         for req in requests:
             org = orgs[req.org_id]
-            findings = check_request(req, org, docs_by_org.get(org.org_id, []), policy, as_of, revocations)
+            fee = request_fee(req, org, policy)
+            findings = check_request(req, org, docs_by_org.get(org.org_id, []), policy, as_of, revocations, fee)
             apply_waivers(findings, waivers.get(req.request_id, []))
             v = verdict([f for f in findings if f.waiver_id is None])
-            fee = request_fee(req, org, policy).to_dict()
-            previous = repo.save_check(s, req.request_id, as_of, v, findings, fee)
+            previous = repo.save_check(s, req.request_id, as_of, v, findings, fee.to_dict())
             summary.checked += 1
             summary.flagged += v == "flagged"
             summary.compliant += v == "compliant"

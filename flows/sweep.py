@@ -115,14 +115,14 @@ def _check_slice(bounds: tuple[int, int]) -> list[tuple[str, str, list[Finding],
     for req, _previous in w["requests"][bounds[0] : bounds[1]]:
         org = w["orgs"][req.org_id]
         docs = w["docs_by_org"].get(org.org_id, [])
-        findings = check_request(req, org, docs, w["policy"], w["as_of"], w["revocations"])
+        fee = request_fee(req, org, w["policy"])
+        findings = check_request(req, org, docs, w["policy"], w["as_of"], w["revocations"], fee)
         apply_waivers(findings, w["waivers"].get(req.request_id, []))
         expiring = [
             (kind, doc.document, doc.segment_id, expires, person)
             for kind, doc, expires, person in expiring_documents(req, org, docs, w["policy"], w["as_of"], w["horizon"])
         ]
-        fee = request_fee(req, org, w["policy"]).to_dict()
-        out.append((req.request_id, verdict(findings), findings, expiring, fee))
+        out.append((req.request_id, verdict(findings), findings, expiring, fee.to_dict()))
     return out
 
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from extractors.names import fold
@@ -125,17 +126,32 @@ def facility_types(request: FacilityRequest, policy: Policy) -> list[str]:
     if request.facility_type:
         key = fold(request.facility_type).replace(" ", "_")
         return [key] if key in rates else []
-    text = fold(request.facility or "")
-    if not text:
-        return []
-    found: list[tuple[int, str]] = []
-    for kind in rates:
-        words = (kind.replace("_", " "), *policy.fees.facility_words.get(kind, ()))
-        hits = [m.start() for w in words if fold(w)
-                for m in re.finditer(r"(?<![a-z0-9])" + re.escape(fold(w)) + r"(?![a-z0-9])", text)]
-        if hits:
-            found.append((min(hits), kind))
-    return [k for _, k in sorted(found)]
+    return list(_types_named(request.facility or "", _facility_patterns(policy)))
+
+
+_PATTERNS: dict[int, tuple[Policy, tuple[tuple[str, re.Pattern[str]], ...]]] = {}
+
+
+def _facility_patterns(policy: Policy) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """One pattern per facility type, made once per policy (a sweep asks for every request)."""
+    held = _PATTERNS.get(id(policy))
+    if held is not None and held[0] is policy:
+        return held[1]
+    out = []
+    for kind in policy.fees.rates:
+        words = [fold(w) for w in (kind.replace("_", " "), *policy.fees.facility_words.get(kind, ())) if fold(w)]
+        alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+        out.append((kind, re.compile(r"(?<![a-z0-9])(?:" + alternatives + r")(?![a-z0-9])")))
+    _PATTERNS.clear()
+    _PATTERNS[id(policy)] = (policy, tuple(out))
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def _types_named(facility: str, patterns: tuple[tuple[str, re.Pattern[str]], ...]) -> tuple[str, ...]:
+    text = fold(facility)
+    found = sorted((m.start(), kind) for kind, rx in patterns if (m := rx.search(text)))
+    return tuple(kind for _, kind in found)
 
 
 def charged_category(request: FacilityRequest, org: Organization) -> str:

@@ -843,8 +843,10 @@ def check_request(
     policy: Policy,
     as_of: date,
     revoked_eins: dict[str, Revocation] | None = None,
+    fee: Fee | None = None,
 ) -> list[Finding]:
-    """Every finding for one facility-use request, from the organization's documents on file."""
+    """Every finding for one facility-use request, from the organization's documents on file. `fee`: the
+    request's fee when the caller has worked it out already (validators.fees.request_fee)."""
     ctx = make_context(request, org, policy, as_of)
     mine = [d for d in documents if d.org_id == org.org_id]
     by_kind: dict[str, list[DocumentOnFile]] = {}
@@ -861,7 +863,7 @@ def check_request(
 
     out = request_findings(ctx)
     out += account_findings(ctx)
-    out += deposit_findings(ctx, request_fee(request, org, policy))
+    out += deposit_findings(ctx, fee if fee is not None else request_fee(request, org, policy))
     if ctx.kitchen_dates or request.uses_kitchen:
         out += kitchen_application_findings(ctx)
     if "coi" in needed:
