@@ -329,14 +329,18 @@ def test_request_and_organization_pages_show_fee_deposit_permit_and_balance(chec
     assert "$360 (2027-01-12: $72;" in summary and "deposit owed $72" in summary
 
 
-@pytest.mark.parametrize(("old", "new", "problem"), [
+CLASSROOM_3 = '      "3":  {up_to_2h: 20, up_to_4h: 32, up_to_6h: 44}\n'
+BROKEN = [
     ("    share: 0.5\n", "    share: 1.5\n", "fees.deposit.share"),
-    ('      "3":  {up_to_2h: 20, up_to_4h: 32, up_to_6h: 44}\n', '      "3":  {up_to_2h: -20, up_to_4h: 32, up_to_6h: 44}\n',
-     "fees.rates.classroom.3.up_to_2h"),
-    ("  free_categories: [\"1\", \"2\"]", "  free_categories: [\"1\", \"9\"]", "fees.free_categories: unknown category '9'"),
-    ("    refused_instruments: [cash]\n", "    refused_instruments: [credit_card]\n", "fees.deposit.refused_instruments"),
+    (CLASSROOM_3, CLASSROOM_3.replace("20", "-20", 1), "fees.rates.classroom.3.up_to_2h"),
+    ('  free_categories: ["1", "2"]', '  free_categories: ["1", "9"]', "fees.free_categories: unknown category '9'"),
+    ("    refused_instruments: [cash]\n", "    refused_instruments: [credit_card]\n",
+     "fees.deposit.refused_instruments"),
     ("  min_days_before: 14\n", "  min_days_befor: 14\n", "kitchen_application.min_days_befor: unknown key"),
-])
+]
+
+
+@pytest.mark.parametrize(("old", "new", "problem"), BROKEN)
 def test_policy_refuses_broken_fee_settings(old: str, new: str, problem: str, tmp_path: Path) -> None:
     from validators.policy import DEFAULT_POLICY_PATH, PolicyError
 
