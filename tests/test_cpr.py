@@ -224,3 +224,28 @@ def test_cpr_findings_on_ingested_cards(corpus: Path, db_url: str):
     assert "2026-08-09" in expired["message"] and "2027-02-20" in expired["message"]
     assert expired["document"].endswith("scan0002.pdf") and r["verdict"] == "flagged"
     assert r["fee"]["waived_because"] == "category 1"
+
+
+def test_request_page_shows_each_persons_cpr_card(corpus: Path, tmp_path: Path):
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+    from web.auth import create_user
+
+    db_url = f"sqlite:///{tmp_path / 'desk.db'}"
+    import_registry(db_url, corpus / "registry.json")
+    ingest_folder(corpus / "inbox", IngestOptions(keep=True), db_url, use_prefect=False)
+    check_requests(db_url, date(2026, 12, 1))
+    create_user(db_url, "rita", "correct horse battery", "reviewer", display_name="Rita Test")
+    client = TestClient(create_app(db_url, home=tmp_path, as_of=date(2026, 12, 1)))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+    client.post("/login", data={"username": "rita", "password": "correct horse battery", "next": "/queue",
+                                "csrf_token": token})
+    page = client.get("/requests/AC11-CPR-1").text
+    people = page[page.index("<dt>Personnel</dt>"):]
+    people = people[: people.index("</dd>")]
+    assert people.count("no current CPR card") == 2
+    assert re.search(r"Nadia Okafor <span class=\"badge s-processed\">CPR card", people)
+    assert "CPR / First Aid card" in page  # the kind named on the documents on file

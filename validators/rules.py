@@ -750,7 +750,7 @@ def cpr_findings(ctx: Context, person: str, cards: list[DocumentOnFile]) -> list
 
     def one(doc: DocumentOnFile, judged: str) -> list[Finding]:
         through = as_date(doc.fields.get("valid_through"))
-        if through is None or through < needed or through < ctx.as_of:
+        if through is None or through < needed:
             return [
                 make_finding(
                     ctx, "CPR_EXPIRED", doc, field="valid_through", subject=person, judged=judged, person=person,
