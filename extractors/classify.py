@@ -213,8 +213,9 @@ class _KindScore:
     first: float = 0.0  # weight of cues typical of a first page
     cont: float = 0.0  # weight of cues typical of continuation pages
     title: float = 0.0  # weight found as a title
-    content: bool = False  # a statement of what the document is for (a clearance's result, a certificate's limits)
+    content: bool = False  # a statement of what the document is for (a clearance's result)
     vetoed: str = ""  # a title that rules the kind out
+    missing: str = ""  # what the kind cannot be without, not found on the page ("food or a health authority")
     hits: list[tuple[float, str]] = field(default_factory=list)
 
 
@@ -237,6 +238,8 @@ def _score_kind(kind: Kind, view: _PageView) -> _KindScore:
         else:
             s.cont += w
         s.hits.append((w, f"{where} '{_label(cue)}'"))
+    if kind.requires and not any(_found(c, view.full) for c in kind.requires):
+        s.missing = kind.requires_what
     vs, n = _vocab_score(kind, view.tokens)
     if vs:
         # words confirm phrases; they carry a page only when phrases were scrambled by OCR
@@ -293,7 +296,7 @@ def judge_page(page: PageText) -> PageVerdict:
         return PageVerdict(None, 0.9, f"p{page.page_no} blank (no readable text)", True, "blank")
     scores = {k.name: _score_kind(k, view) for k in KINDS}
     for sc in scores.values():
-        if sc.vetoed:
+        if sc.vetoed or sc.missing:
             sc.total = min(sc.total, MIN_SCORE - 1)
     ranked = sorted(scores.items(), key=lambda kv: (kv[1].total, kv[0].startswith("other:")), reverse=True)
     best_name, best = ranked[0]
@@ -311,12 +314,19 @@ def judge_page(page: PageText) -> PageVerdict:
         kind = best_name if best_name.startswith("other:") and best.total >= 3 else "other:unknown"
         what = kind.split(":", 1)[1].replace("_", " ")
         ev = f"p{page.page_no} {what}" + (f": {top_hits}" if kind != "other:unknown" else "")
+        missing = [
+            f"not a {DESCRIPTIONS[n].what}: it names no {s.missing}"
+            for n, s in scores.items()
+            if s.missing and s.total >= MIN_SCORE - 1
+        ]
         if vetoes:
             ev += "; titled " + ", ".join(vetoes)
-        elif kind == "other:unknown" and best_doc > 0:
+        if missing:
+            ev += "; " + ", ".join(missing)
+        if not vetoes and not missing and kind == "other:unknown" and best_doc > 0:
             ev += f" (best guess {guess} {best_doc:.1f} < {MIN_SCORE})"
         v = PageVerdict(None, round(min(conf, 0.95), 2), ev, False, kind, totals, generic_cont)
-        v.guess = guess if best_doc >= 2 and not vetoes else ""
+        v.guess = guess if best_doc >= 2 and not vetoes else ""  # a later page may lack what a first page names
         v.ruled_out = tuple(n for n, s in scores.items() if s.vetoed)
         return v
     margin = best.total - max(second, 0.0)
@@ -324,8 +334,8 @@ def judge_page(page: PageText) -> PageVerdict:
     # a continuation page: endorsement/remarks/letter-body cues outweigh first-page ones, or no
     # title at all and only modest first-page evidence (the back of a license, a letter's page 2)
     # (a page with no title and no dates of its own carries no new document: instructions, terms)
-    # (a page that states its kind's content — a clearance's result, a certificate's limits — starts a document:
-    # two untitled clearance letters in one file are two clearances)
+    # (a page that states its kind's content — a clearance's result — starts a document: two untitled clearance
+    # letters in one file are two clearances; a certificate's limits may run on to its next page, so they do not)
     is_cont = (best.cont > best.first and best.title < 4) or (
         best.title == 0 and not best.content and (best.first < 4 or len(find_dates(view.raw)) <= 1)
     )

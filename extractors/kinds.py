@@ -44,7 +44,7 @@ class Cue:
     first: bool = True  # marks a document's first page (False: typical of continuation pages)
     veto: bool = False  # (negatives) printed as a title, it rules the kind out: "... APPLICATION"
     name: str = ""  # how the evidence names a pattern cue ("limit amounts"); the phrase itself if empty
-    content: bool = False  # states what a document of the kind is for (a result, limits): a first page
+    content: bool = False  # states what a document of the kind is for (a clearance's result): a first page
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,9 @@ class Kind:
     vocab: frozenset[str] = frozenset()
     vocab_weight: float = 0.0
     negatives: tuple[Cue, ...] = ()  # cues that say "this is not really that kind" (application ...)
+    # what the kind cannot be without (a food permit names food or a health authority); one must be found
+    requires: tuple[Cue, ...] = ()
+    requires_what: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,9 +208,9 @@ COI = Kind(
         _c(r"\b(?:A ?M )?BEST\b.{0,20}\bRAT(?:ED|ING)\b|\bRATED A\b", 1, regex=True, name="A.M. Best rating"),
         # content a filled certificate carries: limit amounts by their limit words, a policy period
         _c(rf"{AMOUNT} (?:[A-Z]+ )?{LIMIT_WORDS}|{LIMIT_WORDS}(?: [A-Z]+){{0,3}} {AMOUNT}", 2, regex=True,
-           name="limit amounts", content=True),
+           name="limit amounts"),
         _c(r"\b(?:IS|ARE) (?:INSURED|COVERED) (?:UNDER|BY)\b|\bPOLICIES (?:LISTED|SHOWN|DESCRIBED) BELOW\b", 1.5,
-           regex=True, name="coverage statement", content=True),
+           regex=True, name="coverage statement"),
         _c(r"\bINSURANCE (?:SHOWN|LISTED|DESCRIBED) BELOW\b|\bIN FORCE\b", 1, regex=True, name="insurance in force"),
         # pages that continue a certificate: endorsements and remarks schedules
         _c("THIS ENDORSEMENT CHANGES THE POLICY", 4, first=False),
@@ -256,6 +259,8 @@ COI = Kind(
         *BILLING,
         *MESSAGE,
     ),
+    (_c(r"INSUR|\bPOLICY\b|\bPOLICIES\b|\bCOVERAGE\b", 0, regex=True),),
+    "insurance, policy or coverage",
 )
 
 NONPROFIT_LETTER = Kind(
@@ -310,6 +315,7 @@ NONPROFIT_LETTER = Kind(
         _c(r"\bFORM 990 ?(?:N|EZ|PF)?\b(?! REQUIRED)", 1, 4, regex=True, veto=True, name="Form 990"),
         _c("APPLICATION FOR RECOGNITION OF EXEMPTION", 6, 8, veto=True),
         _c(r"\bFORM W ?9\b", 4, 6, regex=True, veto=True),
+        _c(r"\bFORM (?:1099(?: [A-Z]{3,4})?|W ?2|W ?3|941|1096|1098)\b", 4, 6, regex=True, veto=True, name="tax form"),
         _c("REQUEST FOR TAXPAYER IDENTIFICATION NUMBER", 6, 8, veto=True),
         _c(r"\bOMB NO\b", 2, regex=True),
         _c(r"\bSCHEDULE [A-Z] FORM\b", 2, regex=True, name="Schedule (Form)"),
@@ -327,6 +333,8 @@ NONPROFIT_LETTER = Kind(
         *BILLING,
         *MESSAGE,
     ),
+    (_c(r"\bIRS\b|INTERNAL REVENUE|TREASURY|\b501|EXEMPT|EMPLOYER ID", 0, regex=True),),
+    "IRS, Treasury, exemption or EIN",
 )
 
 BUSINESS_LICENSE = Kind(
@@ -395,6 +403,9 @@ BUSINESS_LICENSE = Kind(
         _c("APPLIED FOR", 2),
         _c(r"\bAPPLICATION\b(?! (?:NO|NUMBER|DATE|ID)\b)", 2, 4, regex=True, veto=True),
         _c("RENEWAL NOTICE", 3, 6, veto=True),
+        _c(r"\bSELLER S PERMIT\b|\bSALES TAX PERMIT\b|\bRESALE (?:CERTIFICATE|PERMIT)\b|"
+           r"\bCERTIFICATE OF AUTHORITY\b", 4, 6, regex=True, veto=True, name="sales tax permit"),
+        _c(r"\bLIQUOR\b|\bALCOHOL(?:IC)? BEVERAGE\b", 3, 6, regex=True, veto=True, name="liquor license"),
         _c("NOT A LICENSE", 6),
         _c("CHARITABLE ORGANIZATION REGISTRATION", 6, 8, veto=True),
         _c("CHARITABLE SOLICITATION", 4, 6, veto=True),
@@ -467,6 +478,8 @@ HEALTH_PERMIT = Kind(
         *BILLING,
         *MESSAGE,
     ),
+    (_c(r"\bFOOD|\bHEALTH\b|\bSANITA|\bENVIRONMENTAL\b|\bCONSUMER PROTECTION\b", 0, regex=True),),
+    "food or a health authority",
 )
 
 BACKGROUND_CHECK = Kind(
@@ -530,6 +543,8 @@ BACKGROUND_CHECK = Kind(
         *BILLING,
         *MESSAGE,
     ),
+    (_c(r"BACKGROUND|FINGERPRINT|CLEAR|SCREEN|CRIMINAL|ELIGIB|APPROV|\bDPS\b|\bFBI\b", 0, regex=True),),
+    "background check, fingerprints, screening or a result",
 )
 
 
@@ -792,6 +807,8 @@ OTHER_KINDS: tuple[Kind, ...] = (
             _c("REQUEST FOR TAXPAYER IDENTIFICATION NUMBER", 6, 8),
             _c(r"\bFORM 990 ?(?:N|EZ|PF)?\b(?! REQUIRED)", 3, 5, regex=True, name="Form 990"),
             _c(r"\bFORM W ?9\b", 3, 5, regex=True),
+            _c(r"\bFORM (?:1099(?: [A-Z]{3,4})?|W ?2|W ?3|941|1096|1098)\b", 4, 6, regex=True, name="tax form"),
+            _c(r"\bPAYER S TIN\b|\bRECIPIENT S TIN\b|\bFOR CALENDAR YEAR\b", 2, regex=True, name="payer / recipient"),
             _c(r"\bFORM 1023\b", 1.5, 3, regex=True),
             _c(r"\bOMB NO\b", 2, regex=True),
             _c(r"\bSCHEDULE [A-Z]\b", 1, regex=True),

@@ -467,3 +467,23 @@ def insurance_quote() -> list[list[Row]]:
                            "Carrier: Stillwater Casualty Co (A.M. Best A)", "Proposed term: 06/01/2026 - 06/01/2027",
                            "Limits: $1,000,000 each occurrence / $2,000,000 general aggregate", "Total premium: $612.00",
                            "This is not a binder. Coverage is subject to underwriting approval."], 10)]
+
+
+def fire_tent_permit() -> list[list[Row]]:
+    """A fire marshal's event permit: permit number, permittee, dates — and no food or health authority."""
+    return [_rows(40, 40, ["CITY FIRE MARSHAL'S OFFICE", "TEMPORARY TENT / EVENT PERMIT", "Permit No.: FM-26-0042",
+                           "Permittee: Spring Arts Fair Committee", "Event: Spring Arts Fair",
+                           "Valid From: 04/18/2026  Valid Through: 04/19/2026",
+                           "Conditions: fire extinguisher within 75 feet of cooking"], 11)]
+
+
+def sellers_permit() -> list[list[Row]]:
+    return [_rows(40, 40, ["STATE DEPARTMENT OF TAX AND FEE ADMINISTRATION", "SELLER'S PERMIT", "Account number: 102-338811",
+                           "Business name: Sweet Yucca Bakery", "Start date: 03/01/2025",
+                           "This permit is valid until revoked. Post in a conspicuous place."], 11)]
+
+
+def form_1099() -> list[list[Row]]:
+    return [_rows(40, 40, ["Form 1099-MISC  Miscellaneous Information", "Department of the Treasury - Internal Revenue Service",
+                           "OMB No. 1545-0115", "PAYER'S TIN 45-2234110", "RECIPIENT'S TIN ***-**-1234", "Rents $1,200.00",
+                           "For calendar year 2025"], 10)]

@@ -129,6 +129,9 @@ LOOK_ALIKES: dict[str, str] = {  # drawing -> what the evidence calls it
     "screening_invoice": "invoice",
     "coi_cover_email": "cover letter",
     "insurance_quote": "insurance quote",
+    "fire_tent_permit": "names no food or a health authority",
+    "sellers_permit": "sales tax permit",
+    "form_1099": "irs form",
 }
 BLANK_FORMS = (
     "coi_blank_carrier", "license_blank_form", "clearance_blank_form", "permit_blank_form", "clearance_blank_card",
@@ -272,3 +275,15 @@ def test_scanned_untitled_documents_are_recognised_by_their_content(tmp_path: Pa
         pages = _read(scan)
         assert pages[0].source == "ocr"
         assert split(segment_pages(pages)) == [([1], kind)], name
+
+
+def test_certificate_coverage_table_running_on_to_page_two_stays_one_document(tmp_path: Path) -> None:
+    from tests import kind_layouts as K
+
+    more = K._rows(40, 40, [
+        "Coverage           Limits                          Carrier                Policy        Term",
+        "Liquor Liability   $1,000,000 each occurrence    Meadowlark Mutual    ML-LL-58821   01/15/2026 - 01/15/2027",
+        "Workers Comp       Statutory / $500,000 each accident Meadowlark Mutual ML-WC-58822  01/15/2026 - 01/15/2027",
+    ], 8)
+    pages = _read(K.write_pdf(tmp_path / "two_page_cert.pdf", [*K.coi_carrier_columns(), more]))
+    assert split(segment_pages(pages)) == [([1, 2], "coi")]
