@@ -102,10 +102,31 @@ def _ein(pages: Sequence[PageText], images: Callable[[int], Image.Image | None] 
             text = fix_ocr_digits(" ".join(w.text for w in line))
             m = re.search(r"(?<![\d-])(\d{2})-(\d{7})(?!\d)", text)
             if m:
-                return Found(
-                    f"{m.group(1)}-{m.group(2)}", page, line, "NN-NNNNNNN pattern on the page", REL_GUESS
-                )
+                words = [w for w in line if re.search(r"\d{2}", w.text)] or line
+                found = Found(f"{m.group(1)}-{m.group(2)}", page, words, "NN-NNNNNNN pattern on the page", REL_GUESS)
+                return _ein_checked(found, images)
     return None
+
+
+def _ein_checked(found: Found, images: Callable[[int], Image.Image | None] | None) -> Found | None:
+    """An EIN OCR was unsure of (found by its shape alone, at low confidence) is read again from the page
+    image, alone and with its surroundings. Readings that disagree leave it unread for a person: one of
+    them would be a guess (a 6 for an 8 is another organization's EIN)."""
+    if images is None or sum(w.conf for w in found.words) / len(found.words) >= 60:
+        return found
+    page = found.page
+    x0, y0 = min(w.x0 for w in found.words), min(w.y0 for w in found.words)
+    x1, y1 = max(w.x1 for w in found.words), max(w.y1 for w in found.words)
+    img = images(page.page_no)
+    readings = {str(found.value)}
+    for box, psm in (((x0 - 4, y0 - 3, x1 + 6, y1 + 3), 7), ((x0 - 8, y0 - 30, x1 + 40, y1 + 6), 6)):
+        value = _parse_ein_words(sorted(read_strip(img, box, psm=psm), key=lambda w: (w.line, w.x0)))
+        if value:
+            readings.add(value)
+    if len(readings) > 1:
+        return None
+    found.method += ", read again from the page image and confirmed"
+    return found
 
 
 def _ein_read_again(pages: Sequence[PageText], images: Callable[[int], Image.Image | None] | None) -> Found | None:

@@ -670,3 +670,24 @@ def test_photographed_permit_receipt_with_a_wrapped_permittee(tmp_path):
     assert v["event_name"] == "SPRING TOURNAMENT SNACK BAR"
     assert v["issuer"].upper() == "TOWN OF BERNALILLO FIRE DEPARTMENT FOOD SAFETY"
     assert (v["valid_from"], v["valid_to"]) == (date(2027, 3, 14), date(2027, 3, 15))
+
+
+@pytest.mark.parametrize(
+    ("first_reading", "conf", "ein"), [("81-7563287", 30.0, None), ("81-7583287", 30.0, "81-7583287")]
+)
+def test_an_unsure_ein_is_read_again_and_left_unread_when_readings_disagree(first_reading, conf, ein):
+    """An EIN found only by its shape, OCR unsure of it: read again from the page image; a second reading
+    that disagrees (8 read as 6) leaves it unread rather than one reading guessed."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from extractors.model import Word
+    from extractors.pagetext import PREVIEW_DPI
+
+    px = PREVIEW_DPI / 72
+    img = Image.new("L", (int(612 * px), int(300 * px)), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=int(11 * px))
+    draw.text((60 * px, 120 * px), "81-7583287", font=font, fill=0)
+    b = [v / px for v in draw.textbbox((60 * px, 120 * px), "81-7583287", font=font)]
+    page = PageText(1, 612, 300, "ocr", [Word(first_reading, b[0], b[1], b[2], b[3], conf, 0)])
+    assert extract_nonprofit_letter([page], lambda _no: img)["ein"].value == ein
