@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,7 +89,17 @@ def _check_pdf_locked(path: Path, limits: Limits, pdfium) -> int:  # type: ignor
         msg = str(e).lower()
         if "password" in msg or "security" in msg:
             raise RejectedFile("password-protected (encrypted) PDF: ask the sender for an unlocked copy") from e
-        raise RejectedFile(f"corrupt PDF: it cannot be opened ({e})") from e
+        from extractors.pagetext import repaired_pdf  # viewers open what qpdf can repair: so do we
+
+        repaired = repaired_pdf(path)
+        try:
+            pdf = pdfium.PdfDocument(repaired) if repaired else None
+        except pdfium.PdfiumError:
+            pdf = None
+        if pdf is None:
+            raise RejectedFile(
+                "corrupt PDF: it cannot be opened, even after repair; ask the sender for a new copy"
+            ) from e
     try:
         n = len(pdf)
         if n == 0:
@@ -106,11 +117,22 @@ def _check_pdf_locked(path: Path, limits: Limits, pdfium) -> int:  # type: ignor
 
 
 def _check_pdf_complete(path: Path) -> None:
-    """pdfium repairs truncated files silently; a PDF without its trailer is corrupt."""
+    """pdfium repairs truncated files silently, showing what is left: a PDF that does not end with its
+    end-of-file marker (after its last objects) was cut short. Bytes after the marker (a mail gateway's
+    padding, zeros, a signature block) are not corruption: viewers ignore them, and so do we."""
+    import mmap
+
     with path.open("rb") as f:
         f.seek(max(0, path.stat().st_size - 2048))
-        tail = f.read()
-    if b"%%EOF" not in tail and b"startxref" not in tail:
+        if b"%%EOF" in f.read():
+            return
+        f.seek(0)
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            last = max(data.rfind(b"%%EOF"), data.rfind(b"startxref"))
+            # objects after the last marker: the file was cut in the middle of its last part (or of a
+            # linearized file, whose first marker comes early)
+            cut = last >= 0 and re.search(rb"\d+\s+\d+\s+obj\b|endobj|endstream", data[last + 5 :]) is not None
+    if last < 0 or cut:
         raise RejectedFile("corrupt PDF: the file is truncated (no end-of-file marker)")
 
 

@@ -11,19 +11,20 @@ import re
 import shutil
 import tempfile
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from extractors.budget import Budget, plain_reason
 from extractors.documents import has_usable_text, read_documents_with_images
 from extractors.filetypes import Limits, RejectedFile, check_file
 from extractors.linking import hints_from_path, link_document
 from extractors.model import PageText
-from extractors.pagetext import PageResult, page_jobs, page_pool, submit_page_jobs
+from extractors.pagetext import TEMP_PREFIX, PageResult, page_jobs, page_pool, read_files, reset_page_pool
 from storage import repository as repo
 from storage.db import database
 from storage.originals import sha256_of, store_original
@@ -179,34 +180,32 @@ def read_text(
 ) -> IngestSummary:
     """Page text for every new file: from the cache by content hash, else text layer or OCR.
     Pages of all files in the batch are read in parallel across the cores (a pool of worker processes),
-    or by `reader` (e.g. Prefect tasks on a Dask cluster); page images are saved as files complete."""
+    or by `reader` (e.g. Prefect tasks on a Dask cluster). Each file is stored and committed as soon as it
+    is read (its page images saved, its pages in the page cache), so a run stopped later keeps it."""
     summary = IngestSummary()
     todo = plan_reading(db_url, received, summary)
     if not todo:
         return summary
     paths = Paths.default()
-    done: dict[str, tuple[list[PageText], dict[int, str]]] = {}
-    failures: dict[str, str] = {}
+    db = database(db_url)
+    stored: set[str] = set()
     for r, pages, err in (reader or local_reader(opts.workers))(todo):
         assert r.sha256
-        if err is not None or pages is None:
-            failures[r.sha256] = err or "no pages"
-            continue
-        done[r.sha256] = save_page_images(paths, r.sha256, pages)
-        for pr in pages:
-            if pr.text.source == "ocr":
-                summary.pages_ocr += 1
-            else:
-                summary.pages_text_layer += 1
-    with database(db_url).session() as s:
-        for r in todo:
-            assert r.sha256
-            if r.sha256 in failures:
-                _mark(s, r, "rejected", f"the file could not be read: {failures[r.sha256]}")
-            elif r.sha256 in done:
-                texts, image_paths = done[r.sha256]
+        with db.session() as s:
+            if err is not None or pages is None:
+                _mark(s, r, "rejected", err or "no page of the file could be read")
+                summary.rejected += 1
+                summary.problems.append((r.relative_path, "rejected", r.reason or ""))
+            elif r.sha256 not in stored:
+                texts, image_paths = save_page_images(paths, r.sha256, pages)
                 repo.store_pages(s, r.sha256, texts, image_paths)
-        s.commit()
+                stored.add(r.sha256)
+                for pr in pages:
+                    if pr.text.source == "ocr":
+                        summary.pages_ocr += 1
+                    else:
+                        summary.pages_text_layer += 1
+            s.commit()
     return summary
 
 
@@ -235,45 +234,37 @@ def plan_reading(db_url: str | None, received: list[Received], summary: IngestSu
     return out
 
 
-def local_reader(workers: int | None = None) -> PageReader:
-    """Read the pages of all files at once on this machine's process pool; yield each file when its
-    last page is read, so its images are saved while other pages are still being OCR'd."""
+def local_reader(workers: int | None = None, budget: Budget | None = None) -> PageReader:
+    """Read the pages of all files at once on this machine's process pool, each file within its budget
+    (COMPLIANCE_MAX_…); yield each file when its last page is read, or with the reason it could not be,
+    so it is stored while other pages are still being OCR'd."""
 
     def read(todo: list[Received]) -> Iterator[tuple[Received, list[PageResult] | None, str | None]]:
-        jobs = [(r, job) for r in todo for job in page_jobs(r.path, r.media_type or "")]
-        futures = submit_page_jobs([job for _, job in jobs], workers)
-        owner = {fut: r for fut, (r, _) in zip(futures, jobs, strict=True)}
-        left = Counter(r.sha256 for r, _ in jobs)
-        pages: dict[str | None, list[PageResult]] = {}
-        errors: dict[str | None, str] = {}
-        for fut in as_completed(futures):
-            r = owner[fut]
-            try:
-                pages.setdefault(r.sha256, []).append(fut.result())
-            except Exception as e:  # one bad page must not stop the batch
-                errors.setdefault(r.sha256, f"{type(e).__name__}: {e}")
-            _progress("page")
-            left[r.sha256] -= 1
-            if left[r.sha256] == 0:
-                if r.sha256 in errors:
-                    yield r, None, errors[r.sha256]
-                else:
-                    yield r, sorted(pages.pop(r.sha256), key=lambda x: x.text.page_no), None
+        groups: dict[str | None, list[Received]] = {}
+        for r in todo:  # one reading per content
+            groups.setdefault(r.sha256, []).append(r)
+        files = list(groups.values())
+        readings = read_files([(g[0].path, g[0].media_type or "") for g in files], workers, budget,
+                              on_page=lambda _: _progress("page"))
+        for i, pages, err in readings:
+            for r in files[i]:
+                yield r, pages, err
 
     return read
 
 
 def read_file_pages(data: bytes, suffix: str, media_type: str) -> tuple[list[PageResult] | None, str | None]:
-    """Read every page of one file given as bytes, in this process (one core). The unit of work sent to
-    other machines: it needs neither the database nor a shared file system."""
-    fd, name = tempfile.mkstemp(suffix=suffix[:12], prefix="compliance-read-")
+    """Read every page of one file given as bytes, in this process (one core), within its budget. The unit
+    of work sent to other machines: it needs neither the database nor a shared file system."""
+    fd, name = tempfile.mkstemp(suffix=suffix[:12], prefix=f"{TEMP_PREFIX}{os.getpid()}-read-")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        pages = [job() for job in page_jobs(Path(name), media_type)]
-        return sorted(pages, key=lambda x: x.text.page_no), None
+        for _, pages, err in read_files([(Path(name), media_type)], workers=1):
+            return pages, err
+        return None, "no page of the file could be read"
     except Exception as e:
-        return None, f"{type(e).__name__}: {e}"
+        return None, plain_reason(e)
     finally:
         os.unlink(name)
 
@@ -367,29 +358,65 @@ def run_jobs_ahead(
 ) -> Iterator[tuple[T | None, str | None]]:
     """(result, None) or (None, what went wrong) for each job in order, computed on the process pool a
     window ahead of the consumer ((None, None) for a None job). Bounded, so that a reprocess of a large
-    database never holds all its pages; one failing job does not stop the others."""
+    database never holds all its pages; one failing job does not stop the others, and a reader that dies
+    (its pool broken) costs only the job it was on: the others are sent again to a new pool."""
     workers = workers or os.cpu_count() or 1
     if workers == 1:
         for job in jobs:
             yield _outcome(job)
         return
     pool = page_pool(workers)
-    window: deque[Future | None] = deque()
+    window: deque[list] = deque()  # [job, its future, times sent again, the pool it was sent to]
+
+    def rebuild() -> None:
+        """A new pool after a reader died; the other jobs in flight on the old one are sent again."""
+        nonlocal pool
+        old = pool
+        if getattr(old, "_broken", False):
+            reset_page_pool(old)
+        pool = page_pool(workers)
+        for entry in window:
+            job, fut, tries, sent_to = entry
+            if fut is None or sent_to is not old or (fut.done() and fut.exception() is None):
+                continue
+            entry[1:] = [pool.submit(job), tries + 1, pool]
+
+    def take() -> tuple[T | None, str | None]:
+        job, fut, tries, _ = window.popleft()
+        while fut is not None:
+            try:
+                return fut.result(), None
+            except BrokenProcessPool as e:  # this job, or another one in flight, killed a reader
+                if tries >= 2:
+                    return None, plain_reason(e)
+                rebuild()
+                fut, tries = pool.submit(job), tries + 1
+            except Exception as e:  # a reader's bug: that file is reported, the batch goes on
+                return None, plain_reason(e)
+        return None, None
+
     for job in jobs:
-        window.append(pool.submit(job) if job is not None else None)
+        if job is None:
+            window.append([None, None, 0, pool])
+        else:
+            try:
+                window.append([job, pool.submit(job), 0, pool])
+            except BrokenProcessPool:
+                rebuild()
+                window.append([job, pool.submit(job), 0, pool])
         if len(window) > 3 * workers:
-            yield _outcome(window.popleft())
+            yield take()
     while window:
-        yield _outcome(window.popleft())
+        yield take()
 
 
-def _outcome(job: Callable[[], T] | Future | None) -> tuple[T | None, str | None]:
+def _outcome(job: Callable[[], T] | None) -> tuple[T | None, str | None]:
     if job is None:
         return None, None
     try:
-        return (job.result() if isinstance(job, Future) else job()), None
-    except Exception as e:  # a reader's bug or a worker lost: that file is reported, the batch goes on
-        return None, f"{type(e).__name__}: {e}"
+        return job(), None
+    except Exception as e:  # a reader's bug: that file is reported, the batch goes on
+        return None, plain_reason(e)
 
 
 def _link(ex, hints, orgs, requests) -> repo.LinkedDocument:  # type: ignore[no-untyped-def]
