@@ -12,10 +12,11 @@ from extractors.background_check import extract_background_check
 from extractors.business_license import extract_business_license
 from extractors.classify import segment_pages
 from extractors.coi import extract_coi
+from extractors.configured import configured_reader
 from extractors.health_permit import extract_health_permit
 
 # DECISION_CRITICAL (the fields a decision rests on) is part of each kind's description in extractors.kinds
-from extractors.kinds import DECISION_CRITICAL, NOT_DETERMINATIONS, STATES_EXEMPTION
+from extractors.kinds import DECISION_CRITICAL, DESCRIPTIONS, NOT_DETERMINATIONS, STATES_EXEMPTION
 from extractors.model import FIELDS_BY_TYPE, ExtractedDocument, FieldValue, PageText
 from extractors.nonprofit_letter import extract_nonprofit_letter
 
@@ -29,6 +30,10 @@ EXTRACTORS: dict[str, Extractor] = {
     "health_permit": extract_health_permit,
     "background_check": extract_background_check,
 }
+# kinds read by configuration alone (their ReaderConfig in extractors.kinds): the CPR / First Aid card
+EXTRACTORS.update(
+    {name: configured_reader(d.reader) for name, d in DESCRIPTIONS.items() if d.reader and name not in EXTRACTORS}
+)
 
 REVIEW_CONFIDENCE = 0.6
 

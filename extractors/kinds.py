@@ -60,8 +60,41 @@ class Kind:
 
 
 @dataclass(frozen=True, slots=True)
+class FieldReading:
+    """How a configured reader (extractors.configured) finds one field with the shared label -> value core.
+
+    Tried in order: `known` printed names (an issuer's own name anywhere on the page), the `labels` (value to
+    the right, under or over the label), then `sentences`. For a date a sentence is the cue the date follows
+    ('valid through ...'); for a name or text it is a pattern whose group `v` is the value ('This certifies
+    that <name> has ...'). Patterns are case-insensitive over a page's running text.
+    """
+
+    field: str
+    value: str  # person | text | start_date | end_date
+    labels: tuple[str, ...] = ()
+    not_before: tuple[str, ...] = ()  # a word right after the label that makes it another label
+    not_after: tuple[str, ...] = ()  # a word right before it that does
+    directions: tuple[str, ...] = ("right", "below", "above")
+    sentences: tuple[str, ...] = ()
+    known: tuple[str, ...] = ()  # patterns over normalized text (upper case, punctuation as spaces)
+    shared: str = ""  # "expiry" | "issue": add the shared label family and sentence cue of labelvalue
+    # an end date printed only as a length ('Valid for 2 years'): a pattern with group `n` (years), counted
+    # from the field named second
+    lasts: tuple[str, str] | None = None
+    not_values: tuple[str, ...] = ()  # words a value never holds (a card's own captions read as a name)
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderConfig:
+    """A reader made of configuration: its fields, and the (start, end) fields that form a period."""
+
+    fields: tuple[FieldReading, ...]
+    period: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class KindDescription:
-    """What a person knows about one of the five kinds."""
+    """What a person knows about one of the kinds."""
 
     name: str
     what: str  # what staff call it
@@ -71,6 +104,7 @@ class KindDescription:
     must_state: str  # the content a filled document of the kind carries (shown when it is missing)
     confused_with: tuple[str, ...]
     labels: dict[str, tuple[str, ...]] = field(default_factory=dict)  # field -> label wordings
+    reader: ReaderConfig | None = None  # a kind read by configuration alone (no reader module of its own)
 
 
 def _c(
@@ -518,9 +552,91 @@ BACKGROUND_CHECK = Kind(
     requires_what="background check, fingerprints, screening or a result",
 )
 
+
+# CPR / First Aid cards and certificates: American Red Cross, American Heart Association (BLS, Heartsaver,
+# eCards), National Safety Council, ASHI / HSI / MEDIC First Aid, ECSI and similar; wallet cards, eCards and
+# printed certificates. Their look-alikes: class registrations and confirmations, rosters, food-handler cards.
+CPR_ISSUERS = (
+    r"\bAMERICAN RED CROSS\b",
+    r"\bAMERICAN HEART ASSOCIATION\b",
+    r"\bNATIONAL SAFETY COUNCIL\b",
+    r"\bAMERICAN SAFETY (?:AND )?HEALTH INSTITUTE\b",
+    r"\bHEALTH (?:AND )?SAFETY INSTITUTE\b",
+    r"\bEMERGENCY CARE (?:AND )?SAFETY INSTITUTE\b",
+    r"\bMEDIC FIRST AID\b",
+    r"\bAMERICAN ACADEMY OF PEDIATRICS\b",
+    r"\bAMERICAN SAFETY TRAINING INSTITUTE\b",
+    r"\bNATIONAL CPR FOUNDATION\b",
+    r"\bPRO ?CPR\b",
+    r"\bASHI\b",
+    r"\bECSI\b",
+)
+
+CPR_CERTIFICATE = Kind(
+    "cpr_certificate",
+    (
+        _c(r"\bCPR\b", 2, 4, regex=True),
+        _c("CARDIOPULMONARY RESUSCITATION", 3, 5),
+        _c(r"\bFIRST AID\b", 2, 4, regex=True),
+        _c(r"\bAED\b", 1.5, regex=True),
+        _c("AUTOMATED EXTERNAL DEFIBRILLATOR", 2),
+        _c("BASIC LIFE SUPPORT", 3, 5),
+        _c(r"\bBLS\b", 1.5, 4, regex=True),
+        _c("HEARTSAVER", 3, 5),
+        _c("ADULT AND PEDIATRIC", 1.5),
+        _c(r"\bPEDIATRIC FIRST AID\b", 1.5, regex=True),
+        _c(r"\bECARD\b|\bE CARD\b", 1.5, regex=True, name="eCard"),
+        _c("RECOMMENDED RENEWAL DATE", 3),
+        _c(r"\bCERTIFICATE OF COMPLETION\b", 1, 3, regex=True),
+        _c(r"\bCERTIFICATION CARD\b|\bCOURSE COMPLETION CARD\b|\bPROVIDER CARD\b", 2, 4, regex=True,
+           name="certification card"),
+        _c("TRAINING CENTER", 1.5),
+        _c("TRAINING SITE", 1),
+        _c(r"\bINSTRUCTOR\b", 1, regex=True),
+        _c(r"\b(?:HAS )?SUCCESSFULLY COMPLETED\b", 1.5, regex=True, content=True),
+        _c(r"\bCOGNITIVE AND SKILLS\b|\bSKILLS EVALUATIONS?\b", 1.5, regex=True),
+        _c(r"\bVALID FOR (?:\d|ONE|TWO|THREE) YEARS?\b", 2, regex=True, content=True, name="valid for N years"),
+        _c("AMERICAN RED CROSS", 2, 4),
+        _c("AMERICAN HEART ASSOCIATION", 2, 4),
+        _c("NATIONAL SAFETY COUNCIL", 2, 4),
+        _c(r"\bASHI\b|\bAMERICAN SAFETY (?:AND )?HEALTH INSTITUTE\b|\bHEALTH (?:AND )?SAFETY INSTITUTE\b", 2,
+           regex=True, name="ASHI / HSI"),
+        _c("EMERGENCY CARE AND SAFETY INSTITUTE", 2, 4),
+        _c("MEDIC FIRST AID", 2, 4),
+    ),
+    _v(
+        "CPR AED FIRST AID RESUSCITATION CARDIOPULMONARY HEARTSAVER CERTIFICATION CERTIFIED RENEWAL INSTRUCTOR "
+        "TRAINING COURSE COMPLETED ADULT CHILD INFANT PEDIATRIC LIFE SUPPORT"
+    ),
+    5,
+    (
+        _c(r"\bREGISTRATION (?:CONFIRMATION|FORM)\b|\bCLASS REGISTRATION\b|\bCOURSE REGISTRATION\b", 4, 6,
+           regex=True, veto=True, name="class registration"),
+        _c(r"\bYOU ARE REGISTERED\b|\bYOUR CLASS IS\b|\bCLASS SCHEDULE\b|\bUPCOMING CLASS\b", 3, regex=True,
+           name="class booking"),
+        _c(r"\bCOURSE ROSTER\b|\bCLASS ROSTER\b|\bROSTER\b", 3, 6, regex=True, veto=True, name="roster"),
+        _c(r"\bAPPLICATION\b(?! (?:NO|NUMBER|DATE|ID)\b)", 2, 5, regex=True, veto=True),
+        _c("FOOD HANDLER", 4, 6, veto=True),
+        _c(r"\bRECEIPT\b|\bINVOICE\b", 2, 4, regex=True, veto=True),
+        _c(r"\bPRICE\b|\bTUITION\b", 1.5, regex=True),
+    ),
+)
+
 # ------------------------------------------------------------------ things that are not one of the five
 
 OTHER_KINDS: tuple[Kind, ...] = (
+    Kind(
+        "other:cpr_class",  # a CPR / First Aid class booked, rostered or paid for: not a card
+        (
+            _c(r"\bREGISTRATION (?:CONFIRMATION|FORM)\b|\bCLASS REGISTRATION\b|\bCOURSE REGISTRATION\b", 5, 7,
+               regex=True, name="class registration"),
+            _c(r"\bYOU ARE REGISTERED\b|\bYOUR CLASS IS\b|\bCLASS SCHEDULE\b|\bUPCOMING CLASS\b", 4,
+               regex=True, name="class booking"),
+            _c(r"\bCOURSE ROSTER\b|\bCLASS ROSTER\b", 5, 7, regex=True, name="roster"),
+            _c(r"\bWHAT TO BRING\b|\bPLEASE ARRIVE\b", 2, regex=True),
+            _c(r"\bCPR\b|\bFIRST AID\b", 1, regex=True),
+        ),
+    ),
     Kind(
         "other:fax_cover",
         (
@@ -731,7 +847,9 @@ OTHER_KINDS: tuple[Kind, ...] = (
     ),
 )
 
-KINDS: tuple[Kind, ...] = (COI, NONPROFIT_LETTER, BUSINESS_LICENSE, HEALTH_PERMIT, BACKGROUND_CHECK, *OTHER_KINDS)
+KINDS: tuple[Kind, ...] = (
+    COI, NONPROFIT_LETTER, BUSINESS_LICENSE, HEALTH_PERMIT, BACKGROUND_CHECK, CPR_CERTIFICATE, *OTHER_KINDS
+)
 KIND_BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
 
 
@@ -776,6 +894,36 @@ _END_LABELS = (
     "VALID UNTIL", "VALID THROUGH", "VALID THRU", "GOOD THROUGH", "ENDS",
 )
 _START_LABELS = ("POLICY EFF", "EFFECTIVE DATE", "EFFECTIVE", "EFF DATE", "FROM", "VALID FROM", "BEGINS", "START")
+
+
+# CPR cards: the card holder, the training organization, the course date and the end of validity. Cards say
+# "Recommended Renewal Date" (American Heart Association) or "Valid for 2 years" (Red Cross, ASHI): on a CPR card
+# the renewal date is the end of validity.
+CPR_CARD_WORDS = (
+    "course", "completion", "completed", "date", "card", "provider", "instructor", "training", "center", "cpr",
+    "aed", "first", "aid", "certification", "certificate", "renewal", "issue", "issued", "expiration", "valid",
+    "heart", "association", "red", "cross", "safety", "council", "institute", "life", "support", "basic",
+    "heartsaver", "adult", "pediatric", "child", "infant", "program", "class", "site", "id", "number",
+)
+CPR_PERSON_LABELS = (
+    "Name", "Student", "Participant", "Card Holder", "Cardholder",
+    "Holder", "Recipient", "Rescuer", "Awarded To", "Presented To", "Issued To",
+)
+CPR_ISSUER_LABELS = (
+    "Issued By", "Issuing Organization", "Certifying Organization", "Training Organization", "Training Provider",
+    "Training Center", "Training Center Name", "Provider Organization",
+)
+CPR_ISSUE_LABELS = (
+    "Issue Date", "Issued", "Date Issued", "Date of Issue", "Issued On", "Completion Date", "Date Completed",
+    "Date of Completion", "Course Completion Date", "Course Date", "Class Date", "Certification Date",
+    "Date Certified", "Training Date", "Course Completed", "Completed On", "Completed",
+)
+CPR_END_LABELS = (
+    "Recommended Renewal Date", "Recommended Renewal", "Renewal Date", "Renewal Due", "Renew By", "Recertify By",
+    "Valid Through", "Valid Thru", "Valid Until", "Expiration Date", "Expiration", "Expires", "Expires On",
+    "Exp Date",
+)
+# ('Recertification Date' is left out: read with OCR's tolerance it is also 'Certification Date', the course date)
 
 DESCRIPTIONS: dict[str, KindDescription] = {
     "coi": KindDescription(
@@ -866,6 +1014,52 @@ DESCRIPTIONS: dict[str, KindDescription] = {
             "clearance_date": ("CLEARANCE DATE", "DATE CLEARED", "DATE", "ISSUED", "PROCESSED"),
             "expiration_date": _END_LABELS,
         },
+    ),
+    "cpr_certificate": KindDescription(
+        "cpr_certificate",
+        "CPR / First Aid card or certificate",
+        FIELDS_BY_TYPE["cpr_certificate"],
+        {"person_name": "person", "issuer": "text", "issue_date": "date", "valid_through": "date"},
+        ("person_name", "valid_through"),
+        "a person, a CPR / First Aid course and its dates",
+        ("other:cpr_class", "other:application", "other:receipt"),
+        {
+            "person_name": CPR_PERSON_LABELS,
+            "issuer": CPR_ISSUER_LABELS,
+            "issue_date": CPR_ISSUE_LABELS,
+            "valid_through": CPR_END_LABELS,
+        },
+        ReaderConfig(
+            (
+                FieldReading(
+                    "person_name", "person", CPR_PERSON_LABELS,
+                    not_before=("name", "id", "number", "no", "signature", "email", "phone"),
+                    not_after=("instructor", "center", "training", "course", "site", "organization", "class",
+                               "company", "employer", "program", "evaluator", "director"),
+                    not_values=CPR_CARD_WORDS,
+                    sentences=(
+                        r"\b(?:this\s+(?:is\s+to\s+)?certif(?:y|ies)\s+that|awarded\s+to|presented\s+to|"
+                        r"certifies\s+that)\s+(?P<v>[A-Za-z][A-Za-z.'\u2019\- ,]{3,60}?)\s+(?:has|have|successfully|"
+                        r"completed|is)\b",
+                    ),
+                ),
+                FieldReading("issuer", "text", CPR_ISSUER_LABELS, known=CPR_ISSUERS, directions=("right", "below")),
+                FieldReading(
+                    "issue_date", "start_date", CPR_ISSUE_LABELS,
+                    not_after=("renewal", "expiration", "birth"), shared="issue",
+                    sentences=(r"\b(?:successfully\s+)?completed(?:\s+\w+){0,8}?\s+on\b",),
+                ),
+                FieldReading(
+                    "valid_through", "end_date", CPR_END_LABELS, shared="expiry",
+                    lasts=(
+                        r"\bVALID\s+(?:FOR\s+)?(?P<n>\d|ONE|TWO|THREE)\s+(?:\(\d\)\s+)?YEARS?\b|"
+                        r"\b(?P<n2>\d|ONE|TWO|THREE)[\s-]+YEAR\s+(?:CERTIFICATION|CARD|VALIDITY)\b",
+                        "issue_date",
+                    ),
+                ),
+            ),
+            period=("issue_date", "valid_through"),
+        ),
     ),
 }
 

@@ -27,7 +27,10 @@ NAME_FIELDS: dict[str, tuple[str, ...]] = {
     "business_license": ("business_name",),
     "health_permit": ("permittee",),
     "background_check": (),
+    "cpr_certificate": (),
 }
+# kinds that name a person, tied to the organization whose request lists that person
+PERSON_KINDS = ("background_check", "cpr_certificate")
 # names of an organization some extractors may add for any kind (e.g. "Organization:" on a clearance)
 EXTRA_NAME_FIELDS = ("organization", "org_name", "organization_name")
 FUZZY_MIN = 90.0  # rapidfuzz ratio (0-100) for an OCR-damaged name to count
@@ -143,7 +146,7 @@ def _content_clues(
             if o.ein and parse_ein(o.ein) == ein:
                 c.add(c.exact, o.org_id, f"EIN {ein}")
     person = _plain(fields.get("person_name"))
-    if doc_type == "background_check" and isinstance(person, str) and person.strip():
+    if doc_type in PERSON_KINDS and isinstance(person, str) and person.strip():
         c.printed.append(f"person '{person}'")
         for r in requests:
             for listed in r.personnel:

@@ -41,5 +41,6 @@ def build_export(db_url: str | None, as_of: date) -> dict[str, Any]:
                      "page": f.page, "message": f.message}
                     for f in row.findings
                 ],
+                "fee": row.fee,
             })
     return {"as_of": as_of.isoformat(), "documents": documents, "requests": requests}

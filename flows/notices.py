@@ -22,6 +22,7 @@ DOCUMENT_NAMES = {
     "business_license": "City of Albuquerque business license",
     "health_permit": "temporary health permit",
     "background_check": "APS background-check clearance",
+    "cpr_certificate": "CPR certification card",
 }
 
 # What the organization does about each finding: the change required, in plain words.
@@ -63,9 +64,17 @@ FIXES = {
     "BACKGROUND_CHECK_NOT_CLEARED": "This person may not work with students until cleared: send the clearance, or "
     "remove them from the request.",
     "BACKGROUND_CHECK_EXPIRED": "Renew this person's clearance to cover the last use date, or remove them.",
+    "DEPOSIT_NOT_RECEIVED": "Pay the deposit with the AC-11 by check or money order (cash is not accepted).",
+    "ACCOUNT_PAST_DUE": "Pay the past-due balance of your account; the school can rent again once it is current.",
+    "CPR_MISSING": "Send a current CPR card (American Red Cross, American Heart Association or similar) for this "
+    "person, or remove them from the request.",
+    "CPR_EXPIRED": "Send this person's renewed CPR card valid through the last use date, or remove them.",
+    "KITCHEN_APPLICATION_MISSING": "Submit the Application for Use of School Kitchen to Food and Nutrition "
+    "Services for approval at least two weeks before the first kitchen date.",
 }
 
-EXPIRY_FIELDS = {"coi": "gl_expiration", "business_license": "expiration_date", "background_check": "expiration_date"}
+EXPIRY_FIELDS = {"coi": "gl_expiration", "business_license": "expiration_date", "background_check": "expiration_date",
+                 "cpr_certificate": "valid_through"}
 
 
 @dataclass

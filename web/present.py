@@ -12,6 +12,7 @@ DOC_TYPE_NAMES = {
     "business_license": "City business license",
     "health_permit": "Temporary health permit",
     "background_check": "Background-check clearance",
+    "cpr_certificate": "CPR / First Aid card",
 }
 CATEGORY_NAMES = {
     "1": "1 · APS educational programs", "2": "2 · School-related non-profits",
@@ -32,8 +33,9 @@ FIELD_LABELS = {
     "issuer": "Issuer", "expiration_date": "Expiration date", "permittee": "Permittee",
     "permit_number": "Permit number", "event_name": "Event", "valid_from": "Valid from", "valid_to": "Valid to",
     "person_name": "Person", "status": "Status", "clearance_date": "Clearance date",
+    "valid_through": "Valid through",
 }
-EXPIRY_FIELDS = ("gl_expiration", "umbrella_expiration", "expiration_date", "valid_to")
+EXPIRY_FIELDS = ("gl_expiration", "umbrella_expiration", "expiration_date", "valid_to", "valid_through")
 MONEY_FIELDS = {"gl_each_occurrence", "gl_aggregate", "umbrella_each_occurrence"}
 LOW_CONFIDENCE = 0.75
 LOCAL = ZoneInfo("America/Denver")
