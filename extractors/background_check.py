@@ -19,14 +19,26 @@ from extractors.fieldread import (
     REL_STRUCTURE,
     Found,
     clean_words_text,
-    dates_in,
     field_of,
+    find_labels,
     fixed_field,
     looks_like_person,
-    parse_date_words,
     read_labelled,
+    value_below,
+    value_right,
     with_row_mates,
 )
+from extractors.labelvalue import (
+    EXPIRY_CUE,
+    NOT_EXPIRY_WORDS,
+    ordered,
+    parse_end_date,
+    parse_start_date,
+    reread_unlabelled,
+    row_under_header,
+    sentence_date,
+)
+from extractors.labelvalue import EXPIRY_LABELS as SHARED_EXPIRY_LABELS
 from extractors.model import FieldValue, PageText, Word
 
 NAME_LABELS = [
@@ -47,6 +59,13 @@ NAME_LABELS = [
     "Candidate",
     "Candidate Name",
     "Participant",
+    "Volunteer",
+    "Employee",
+    "Staff Member",
+    "Name of Volunteer",
+    "Name of Employee",
+    "Contractor",
+    "Individual Name",
 ]
 NAME_NOT_AFTER = [
     "organization",
@@ -95,39 +114,25 @@ CLEARED_LABELS = [
     "Cleared Date",
 ]
 CLEARED_LABELS_2 = ["Issue Date", "Date Issued", "Issued", "Issued On", "Effective Date", "Valid From"]
-EXPIRY_LABELS = [
-    "Expiration Date",
-    "Expiration",
-    "Expires",
-    "Expires On",
-    "Expire Date",
-    "Exp Date",
-    "Exp",
-    "Valid Through",
-    "Valid Thru",
-    "Valid Until",
-    "Valid To",
-    "Good Through",
-    "Renewal Date",
-    "Renewal Due",
-    "Renew By",
-    "Recheck Due",
-    "Re-check Due",
-    "Expiry Date",
-    "Expiry",
-]
+# A clearance's end of validity (the shared family) and the re-check a clearance card is due for;
+# 'renewal date' / 'renew by' are reminders, not the end of the clearance.
+EXPIRY_LABELS = [*SHARED_EXPIRY_LABELS, "Recheck Due", "Re-check Due", "Recheck Date", "Re-clearance Due"]
 
 _NOT_CLEARED = re.compile(
     r"(?i)\bnot[\s\-]+(?:cleared|approved|eligible|recommended)\b|\bdenied\b|\bineligible\b|\bdisqualified\b|"
     r"\bdid\s+not\s+(?:result\s+in\s+clearance|pass|clear)\b|\bunfavou?rable\b|\brejected\b|\bfailed\b|"
-    r"\bun[\s\-]?cleared\b|\bnot\s+clear\b"
+    r"\bun[\s\-]?cleared\b|\bnot\s+clear\b|"
+    r"(?<!no\s)\b(?:disqualifying|criminal|adverse)\s+(?:record|records|history|information|findings?|offen[cs]es?)\s+"
+    r"(?:was\s+|were\s+)?(?:found|reported|identified)\b|\bdoes\s+not\s+meet\b"
 )
 _PENDING = re.compile(
     r"(?i)\bpending\b|\bin\s+(?:process|progress)\b|\bnot\s+yet\s+(?:complete|cleared|available)|\bawaiting\b|"
     r"\bincomplete\b|\bunder\s+review\b|\bprocessing\b"
 )
 _CLEARED = re.compile(
-    r"(?i)\bcleared\b|\bapproved\b|\beligible\b|\bclear\b|\bpassed\b|\bfavou?rable\b|\bcleared\b"
+    r"(?i)\bcleared\b|\bapproved\b|\beligible\b|\bclear\b|\bpassed\b|\bfavou?rable\b|"
+    r"\bno\s+(?:disqualifying|criminal|adverse)\s+(?:record|records|history|information|findings?)\b|"
+    r"\bno\s+records?\s+found\b|\bmeets\s+(?:the\s+|all\s+)?(?:requirements|standards|criteria)\b"
 )
 
 
@@ -149,7 +154,10 @@ def status_of_text(text: str) -> str | None:
 
 
 def _parse_status(words: list[Word]) -> str | None:
-    return status_of_text(" ".join(w.text for w in words))
+    text = " ".join(w.text for w in words)
+    if re.search(r"(?i)\b(?:date|expir\w*|expires|name|issued)\b", text):
+        return None  # the next column headers ('Status  Date Cleared  Expires'), not a status
+    return status_of_text(text)
 
 
 def _parse_person(words: list[Word]) -> str | None:
@@ -187,13 +195,46 @@ def _status_line(page: PageText) -> list[Word] | None:
     return None
 
 
+_CLOSING = re.compile(r"(?i)^\W*(?:sincerely|regards|best\s+regards|respectfully|thank\s+you|thanks)\b")
+_JOB_TITLE = re.compile(
+    r"(?i)\b(?:director|coordinator|manager|specialist|officer|supervisor|administrator|analyst|clerk|"
+    r"superintendent|principal|technician|assistant|secretary|chief|head|president|representative)\b"
+)
+
+
+def _signer(lines: list[list[Word]], i: int) -> bool:
+    """Line i is the signer of a letter, not its subject: it follows the closing ('Sincerely,') or has the
+    signer's job title printed under it."""
+    if any(_CLOSING.search(" ".join(w.text for w in ln)) for ln in lines[max(0, i - 4) : i]):
+        return True
+    return i + 1 < len(lines) and bool(_JOB_TITLE.search(" ".join(w.text for w in lines[i + 1])))
+
+
+def _without_graphic_tail(line: list[Word]) -> list[Word]:
+    """Drop what OCR made of a photo or seal printed beside a badge's name ('Romero, David = eS'):
+    trailing words OCR barely believed that are not letters or stand apart from the name."""
+    out = sorted(line, key=lambda w: w.x0)
+    while len(out) >= 3:
+        w, prev = out[-1], out[-2]
+        h = max(prev.height, 6.0)
+        apart = w.x0 - prev.x1 > 1.0 * h
+        if w.conf < 35 and (apart or not re.search(r"[A-Za-z]{2}", w.text)):
+            out.pop()
+        else:
+            break
+    return out
+
+
 def _person_by_structure(pages: Sequence[PageText]) -> Found | None:
     """A badge: the name is the name-like line printed nearest above (or below) the status line."""
     for page in pages:
         anchor = _status_line(page)
         cands: list[tuple[float, list[Word], str]] = []
-        for line in page.lines():
-            line = with_row_mates(page, line)
+        lines = page.lines()
+        for i, line in enumerate(lines):
+            if _signer(lines, i):
+                continue
+            line = _without_graphic_tail(with_row_mates(page, line))
             text = re.sub(r"\s+,", ",", clean_words_text(line))
             if not looks_like_person(text):
                 continue
@@ -227,37 +268,47 @@ def _person_by_sentence(pages: Sequence[PageText]) -> Found | None:
     return None
 
 
-_EXPIRY_SENT = re.compile(
-    r"(?i)\b(?:expires?|expiring|expiration|valid\s+(?:until|through|thru)|good\s+(?:until|through)|"
-    r"renew(?:ed|al)?\s+(?:by|before|due)|until)\b[^.]{0,40}?"
-)
 _CLEAR_SENT = re.compile(r"(?i)\b(?:cleared|approved|completed)\s+(?:on|as\s+of)\b")
 
 
-def _date_by_sentence(pages: Sequence[PageText], pat: re.Pattern[str], what: str) -> Found | None:
+_RESULT_LABELS = ["Status", "Result", "Results", "Determination", "Decision", "Outcome", "Eligibility",
+                  "Clearance Status", "Check Status", "Finding", "Findings"]
+
+
+def _status_printed_unread(pages: Sequence[PageText]) -> bool:
+    """A result is printed under a status label but says nothing this reader knows: the paper has a
+    result, so a clearance date alone must not stand in for it (it might say the person is not cleared)."""
     for page in pages:
-        lines = page.lines()
-        flat = ""
-        spans: list[tuple[int, int, list[Word]]] = []
-        for ln in lines:
-            t = " ".join(w.text for w in ln)
-            spans.append((len(flat), len(flat) + len(t), ln))
-            flat += t + " "
-        for m in pat.finditer(flat):
-            tail = flat[m.end() : m.end() + 40]
-            ds = dates_in(tail)
-            if ds:
-                words = [w for s, e, ln in spans if s <= m.end() + 40 and e >= m.start() for w in ln]
-                return Found(
-                    ds[0], page, words, f"sentence '{m.group(0).strip()}' ({what})", REL_SENTENCE * 0.9
-                )
-    return None
+        for _label, span in find_labels(page, _RESULT_LABELS, not_before=["date", "no", "number"]):
+            words = value_right(page, span) or value_below(page, span)
+            if words and re.search(r"[A-Za-z]{3}", " ".join(w.text for w in words)):
+                if _parse_status(words) is None:
+                    return True
+    return False
+
+
+_RENEW = re.compile(r"(?i)\brenew\w*|\breminder\b")
 
 
 def extract_background_check(
     pages: list[PageText], images: Callable[[int], Image.Image | None] | None = None
 ) -> dict[str, FieldValue]:
     """person_name, status ('cleared' | 'pending' | 'not_cleared'), clearance_date, expiration_date."""
+    pages = reread_unlabelled(pages, images, [*NAME_LABELS, *STATUS_LABELS, *CLEARED_LABELS, *EXPIRY_LABELS])
+    table = row_under_header(
+        pages,
+        {
+            "person_name": (["Name", "Full Name", "Applicant", "Applicant Name", "Employee Name", "Volunteer Name"],
+                            _parse_person),
+            "status": (["Status", "Result", "Clearance Status", "Determination"], _parse_status),
+            # 'Cleared' / 'Approved' alone are status words, not column headers
+            "clearance_date": ([lb for lb in CLEARED_LABELS if " " in lb], parse_start_date),
+            "expiration_date": (EXPIRY_LABELS, parse_end_date),
+        },
+    )
+    if table is not None:
+        # a results table: every value from the first record's row, none borrowed from another row
+        return {k: field_of(table.get(k)) for k in ("person_name", "status", "clearance_date", "expiration_date")}
     name = read_labelled(
         pages,
         NAME_LABELS,
@@ -271,19 +322,22 @@ def extract_background_check(
     status = _status(pages)
 
     cleared = read_labelled(
-        pages, CLEARED_LABELS, parse_date_words, "clearance date", not_after=["not", "check", "background"]
+        pages, CLEARED_LABELS, parse_start_date, "clearance date", not_after=["not", "check", "background"]
     )
     if cleared is None:
-        cleared = read_labelled(pages, CLEARED_LABELS_2, parse_date_words, "clearance date")
+        cleared = read_labelled(pages, CLEARED_LABELS_2, parse_start_date, "clearance date")
         if cleared:
             cleared.reliability = REL_GUESS
     if cleared is None:
-        cleared = _date_by_sentence(pages, _CLEAR_SENT, "clearance date")
-    expires = read_labelled(pages, EXPIRY_LABELS, parse_date_words, "expiration date")
+        cleared = sentence_date(pages, _CLEAR_SENT, "clearance date", end=False)
+    expires = read_labelled(
+        pages, EXPIRY_LABELS, parse_end_date, "expiration date", not_after=NOT_EXPIRY_WORDS
+    )
     if expires is None:
-        expires = _date_by_sentence(pages, _EXPIRY_SENT, "expiration date")
+        expires = sentence_date(pages, EXPIRY_CUE, "expiration date", end=True, refuse=_RENEW)
     if expires is not None and cleared is not None and expires.value == cleared.value:
         expires = None
+    cleared, expires = ordered(cleared, expires)
 
     out = {
         "person_name": field_of(name),
@@ -292,7 +346,7 @@ def extract_background_check(
         "expiration_date": field_of(expires),
     }
     st = status.value if status else None
-    if st is None and cleared is not None and pages:
+    if st is None and cleared is not None and pages and not _status_printed_unread(pages):
         # a dated clearance with no printed status word still reads as a clearance
         out["status"] = fixed_field(
             "cleared", cleared.page, cleared.words, "clearance date printed, no status word", REL_GUESS

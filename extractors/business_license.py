@@ -20,15 +20,32 @@ from extractors.fieldread import (
     field_of,
     find_jurisdiction,
     find_labels,
-    parse_date_words,
+    is_caption,
     parse_id_words,
     parse_text_words,
     read_labelled,
     smart_case,
     value_below,
 )
+from extractors.labelvalue import (
+    EXPIRY_CUE,
+    ISSUE_CUE,
+    NOT_EXPIRY_WORDS,
+    PERIOD_CUE,
+    complete_id,
+    header_cells,
+    ordered,
+    parse_end_date,
+    parse_start_date,
+    reread_unlabelled,
+    sentence_date,
+    sentence_range,
+)
+from extractors.labelvalue import EXPIRY_LABELS as SHARED_EXPIRY_LABELS
+from extractors.labelvalue import ISSUE_LABELS as SHARED_ISSUE_LABELS
 from extractors.model import FieldValue, PageText, Word
-from extractors.nonprofit_letter import addressee_block
+from extractors.nonprofit_letter import _CITY_ZIP, _STREET, addressee_block
+from extractors.normalize import fix_ocr_digits
 
 NUMBER_LABELS = [
     "License No",
@@ -62,6 +79,23 @@ NUMBER_LABELS = [
     "License:",
     "Lic No",
     "Lic #",
+    "Reg #",
+    "Reg No",
+    "Reg Number",
+    "Registration ID",
+    "License/Registration No",
+    "Certificate ID",
+    "Business Tax Registration No",
+    "Business Tax Certificate No",
+    "Account ID",
+    "CRS ID",
+    "CRS Identification Number",
+    "State Tax ID",
+    "Business Tax Registration Certificate No",
+    "BTRC No",
+    "Certificate of Registration No",
+    "License Account No",
+    "Permit/License No",
 ]
 NAME_LABELS = [
     "Business Name",
@@ -79,48 +113,63 @@ NAME_LABELS = [
     "Business:",
     "Establishment Name",
 ]
-ISSUE_LABELS = [
-    "Date Issued",
-    "Issue Date",
-    "Issued",
-    "Issued On",
-    "Date of Issue",
-    "Registration Date",
-    "Effective Date",
-    "Effective",
-    "Valid From",
-    "Start Date",
-    "License Date",
-    "Approved",
-]
-EXPIRY_LABELS = [
-    "Expiration Date",
-    "Expires",
-    "Expiration",
-    "Expires On",
-    "Expiry Date",
-    "Valid Through",
-    "Valid Thru",
-    "Valid Until",
-    "Valid To",
-    "Good Through",
-    "Renewal Date",
-    "Exp Date",
-    "End Date",
-]
+ISSUE_LABELS = [*SHARED_ISSUE_LABELS, "Approved", "Date of Registration", "Original Issue Date"]
+EXPIRY_LABELS = [*SHARED_EXPIRY_LABELS, "License Expiration", "Registration Expires", "Expiration of Registration"]
 _CERTIFIES = re.compile(
     r"(?i)\b(?:certif(?:y|ies)\s+that|hereby\s+(?:licensed|granted)\s+to|is\s+issued\s+to)\s*:?$"
 )
 _WITHIN = re.compile(
-    r"(?i)\bwithin\s+the\s+((?:City|Town|Village|County|State)\s+of\s+[A-Z][A-Za-z]+(?:\s+[A-Z][a-z]+)*)"
+    r"(?i)\b(?:within|registered\s+with|licensed\s+(?:by|with)|issued\s+by|granted\s+by)\s+the\s+"
+    r"((?:City|Town|Village|County|State)\s+of\s+[A-Z][A-Za-z]+(?:\s+[A-Z][a-z]+)*)"
 )
 
 
 def _parse_name(words: list[Word]) -> str | None:
     text = parse_text_words(words)
+    if text and is_caption(text):
+        return None
     if not text or re.fullmatch(r"(?i)[\d\W]+", text) or re.search(r"\b\d{5}\b", text):
         return None
+    if len(re.sub(r"[^A-Za-z]", "", text)) < 4:  # a scrap OCR read off a seal or a smudge ('che')
+        return None
     return text
+
+
+_CARD_TITLE = re.compile(
+    r"(?i)\b(?:business|license|licence|registration|certificate|card|permit|city|county|state|town|village|"
+    r"department|division|treasury|tax)\b"
+)
+
+
+def _name_over_address(pages: Sequence[PageText]) -> Found | None:
+    """A license card: the business's name is the line printed just over its street / city-state-ZIP line."""
+    for page in pages:
+        lines = [ln for ln in page.lines() if any(re.search(r"[A-Za-z0-9]", w.text) for w in ln)]
+        for i, line in enumerate(lines):
+            if min(w.y0 for w in line) > page.height * 0.6:
+                break
+            text = fix_ocr_digits(clean_words_text(line))
+            if not _CITY_ZIP.search(text):
+                continue
+            j = i - 1
+            if j >= 0 and _STREET.search(clean_words_text(lines[j])) and not re.match(r"\d", text):
+                j -= 1  # the street line over the city line
+            if j < 0:
+                continue
+            cand = lines[j]
+            h = max(w.height for w in line)
+            if min(w.y0 for w in line) - max(w.y1 for w in cand) > 3 * h or re.search(r"\d", layout_text(cand)):
+                continue
+            name = _parse_name(cand)
+            if (name and not _CARD_TITLE.search(name.replace("dba", ""))) or (
+                name and re.search(r"(?i)\b(?:inc|llc|co|corp|ltd)\b\.?", name)
+            ):
+                return Found(name, page, cand, "line over the licensee's address", REL_STRUCTURE)
+    return None
+
+
+def layout_text(words: Sequence[Word]) -> str:
+    return " ".join(w.text for w in words)
 
 
 def _business_name(pages: Sequence[PageText]) -> Found | None:
@@ -156,6 +205,9 @@ def _business_name(pages: Sequence[PageText]) -> Found | None:
                     name = _parse_name(nxt)
                     if name:
                         return Found(name, page, nxt, "line after 'This certifies that'", REL_SENTENCE)
+    found = _name_over_address(pages)
+    if found:
+        return found
     # a mailing block: the licensee's name over its street and city/state/ZIP lines
     for page in pages:
         found = addressee_block(page, max_name_rows=1)
@@ -197,10 +249,47 @@ def _table_value(
     return None
 
 
+def _dates(pages: Sequence[PageText]) -> tuple[Found | None, Found | None]:
+    """Issue and expiry: labelled, in cells under a header row ('ISSUED  EXP'), or stated as a period
+    or in a sentence. A renewal date is not an expiry; dates that contradict each other are not read."""
+    issued = read_labelled(
+        pages, ISSUE_LABELS, parse_start_date, "issue date", not_after=["expiration", "renewal", "original"]
+    )
+    expires = read_labelled(
+        pages, EXPIRY_LABELS, parse_end_date, "expiration date", not_after=NOT_EXPIRY_WORDS
+    )
+    if issued and expires and issued.value == expires.value and len(issued.words) == len(expires.words):
+        issued = _table_value(pages, ISSUE_LABELS, parse_start_date, "issue date") or issued
+    cells = header_cells(
+        pages, {"issued": (ISSUE_LABELS, parse_start_date), "expires": (EXPIRY_LABELS, parse_end_date)}
+    )
+    if cells.get("issued") and cells.get("expires"):
+        # a header row with its values under it: there the cells are what each header labels
+        same = issued is not None and expires is not None and issued.value == expires.value
+        if issued is None or same:
+            issued = cells["issued"]
+        if expires is None or same:
+            expires = cells["expires"]
+    if issued is None or expires is None:
+        rng = sentence_range(pages, PERIOD_CUE, "license period")
+        if rng:
+            issued = issued or rng[0]
+            expires = expires or rng[1]
+    if expires is None:
+        expires = sentence_date(pages, EXPIRY_CUE, "expiration date", end=True, refuse=_RENEW)
+    if issued is None:
+        issued = sentence_date(pages, ISSUE_CUE, "issue date", end=False)
+    return ordered(issued, expires)
+
+
+_RENEW = re.compile(r"(?i)\brenew\w*|\breminder\b")
+
+
 def extract_business_license(
     pages: list[PageText], images: Callable[[int], Image.Image | None] | None = None
 ) -> dict[str, FieldValue]:
     """business_name, license_number, issuer, issue_date, expiration_date."""
+    pages = reread_unlabelled(pages, images, [*NUMBER_LABELS, *ISSUE_LABELS, *EXPIRY_LABELS])
     number = read_labelled(
         pages,
         NUMBER_LABELS,
@@ -208,12 +297,8 @@ def extract_business_license(
         "license number",
         not_before=["type", "class", "category", "holder", "fee", "expires", "expiration"],
     )
-    issued = read_labelled(
-        pages, ISSUE_LABELS, parse_date_words, "issue date", not_after=["expiration", "renewal"]
-    )
-    expires = read_labelled(pages, EXPIRY_LABELS, parse_date_words, "expiration date")
-    if issued and expires and issued.value == expires.value and len(issued.words) == len(expires.words):
-        issued = _table_value(pages, ISSUE_LABELS, parse_date_words, "issue date") or issued
+    number = complete_id(number, parse_id_words, images)
+    issued, expires = _dates(pages)
     return {
         "business_name": field_of(_business_name(pages)),
         "license_number": field_of(number),

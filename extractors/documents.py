@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +12,11 @@ from extractors.background_check import extract_background_check
 from extractors.business_license import extract_business_license
 from extractors.classify import segment_pages
 from extractors.coi import extract_coi
+from extractors.configured import configured_reader
 from extractors.health_permit import extract_health_permit
+
+# DECISION_CRITICAL (the fields a decision rests on) is part of each kind's description in extractors.kinds
+from extractors.kinds import DECISION_CRITICAL, DESCRIPTIONS, NOT_DETERMINATIONS, STATES_EXEMPTION
 from extractors.model import FIELDS_BY_TYPE, ExtractedDocument, FieldValue, PageText
 from extractors.nonprofit_letter import extract_nonprofit_letter
 
@@ -25,16 +30,11 @@ EXTRACTORS: dict[str, Extractor] = {
     "health_permit": extract_health_permit,
     "background_check": extract_background_check,
 }
+# kinds read by configuration alone (their ReaderConfig in extractors.kinds): the CPR / First Aid card
+EXTRACTORS.update(
+    {name: configured_reader(d.reader) for name, d in DESCRIPTIONS.items() if d.reader and name not in EXTRACTORS}
+)
 
-# Fields a decision rests on; when one is unread or read with low confidence, a person checks it.
-DECISION_CRITICAL: dict[str, tuple[str, ...]] = {
-    "coi": ("insured_name", "gl_each_occurrence", "gl_effective", "gl_expiration", "coverage_trigger",
-            "additional_insured_aps", "am_best_rating"),
-    "nonprofit_letter": ("org_name", "ein", "subsection"),
-    "business_license": ("business_name", "issuer", "expiration_date"),
-    "health_permit": ("issuer", "valid_from", "valid_to"),
-    "background_check": ("person_name", "status", "expiration_date"),
-}
 REVIEW_CONFIDENCE = 0.6
 
 MIN_READABLE_WORDS = 8
@@ -61,6 +61,8 @@ def read_documents(pages: list[PageText], images: PageImages | None = None) -> l
         if seg.doc_type in EXTRACTORS:
             seg_pages = [by_no[n] for n in seg.pages if n in by_no]
             fields = EXTRACTORS[seg.doc_type](seg_pages, images)
+            if seg.doc_type == "nonprofit_letter":
+                doc.type_evidence += _ein_notice_check(seg_pages, fields)
             doc.fields = {name: fields.get(name, FieldValue(None)) for name in FIELDS_BY_TYPE[seg.doc_type]}
             doc.needs_review = uncertain_fields(seg.doc_type, doc.fields)
         out.append(doc)
@@ -83,6 +85,26 @@ def page_image_loader(image_files: dict[int, Path]) -> PageImages:
         return cache[page_no]
 
     return load
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^A-Z0-9]+", " ", text.upper()).split())
+
+
+def _ein_notice_check(pages: list[PageText], fields: dict[str, FieldValue]) -> str:
+    """An IRS letter that is not a determination (CP 575, Letter 147C, an application acknowledgment)
+    states no 501(c) exemption: no subsection stands on it.
+
+    Such a letter may name section 501(c)(3) only to say how to apply for it; read as a determination it
+    would satisfy the 501(c) rule for a group the IRS never recognised. Returns a note for the evidence.
+    """
+    text = _norm("\n".join(p.text for p in pages))
+    what = next((w for w, pattern in NOT_DETERMINATIONS if re.search(pattern, text)), None)
+    if what is None or re.search(STATES_EXEMPTION, text):
+        return ""
+    if fields.get("subsection") is not None and fields["subsection"].value is not None:
+        fields["subsection"] = FieldValue(None)
+    return f"; {what}, not a determination letter: it states no 501(c) exemption"
 
 
 def uncertain_fields(doc_type: str, fields: dict[str, FieldValue]) -> list[str]:

@@ -127,6 +127,9 @@ def find_phrase_best(page: PageText, phrase: str, min_score: float = 85) -> list
     return hits
 
 
+_TAGS = {"no", "#", "number", "num", "nbr", "id"}
+
+
 def find_labels(
     page: PageText,
     labels: Iterable[str],
@@ -158,6 +161,14 @@ def find_labels(
                 continue
             if label.endswith(":") and not re.search(r"[:;]$", span[-1].text):  # only as a label with a colon
                 continue
+            tag = layout.norm_token(label.split()[-1])
+            if (
+                len(label.split()) > 1
+                and tag in _TAGS
+                and len(span) < len(label.split())
+                and not layout.norm_token(span[-1].text).endswith(tag)
+            ):
+                continue  # 'Business Registration' is a title; only 'Business Registration No.' labels a number
             nxt = _next_word(page, span)
             if (
                 nxt is not None
@@ -170,6 +181,13 @@ def find_labels(
                 continue
             if prv is not None and _has_text(prv) and not re.search(r"[:;]$", span[-1].text):
                 continue  # a label starts its run of text; this is a word inside a sentence
+            if (
+                prv is not None
+                and nxt is not None
+                and re.fullmatch(r"[—–\-&/+]", prv.text)
+                and not re.search(r"[:;]$", span[-1].text)
+            ):
+                continue  # a word inside a title run ('ESTABLISHMENT — EVENT PERMIT'), not a label
             used.update(id(w) for w in span)
             out.append((label, span))
     return sorted(out, key=lambda t: (t[1][0].y0, t[1][0].x0))
@@ -191,6 +209,49 @@ def value_right(page: PageText, span: Sequence[Word], max_dx: float = 260) -> li
             break
         out.append(w)
     return cut_at_label(out)
+
+
+_NAME_END = re.compile(r"(?i)\b(?:inc|llc|l\.l\.c|corp|corporation|co|ltd|lp|llp|pllc|foundation|nfp)\.?,?$")
+
+
+def continued_lines(page: PageText, span: Sequence[Word], words: list[Word], max_more: int = 2) -> list[Word]:
+    """A value that wraps onto the next line(s) of its column ('RIDGECREST JUNIOR ROBOTICS' over
+    'ASSOCIATION, INC.'): lines starting at the value's left edge, close under it, with nothing in
+    the label column to their left, no digits and no colon; a name already ending 'Inc.'/'LLC' is whole."""
+    if not words:
+        return words
+    words = with_row_mates(page, words)
+    words = [w for w in words if not any(_read_twice(w, o) for o in words)]
+    out = list(words)
+    label_x0 = min(w.x0 for w in span)
+    for _ in range(max_more):
+        if _NAME_END.search(clean_words_text(out)):
+            break
+        b = layout.bbox(out)
+        assert b
+        last = [w for w in out if w.y1 >= b[3] - 0.5 * max(w.height for w in out)]
+        h = max(max(w.height for w in last), 5.0)
+        x0 = min(w.x0 for w in out)
+        bottom = max(w.y1 for w in last)
+        ids = {id(w) for w in out} | {id(w) for w in span}
+        nxt = [
+            w
+            for w in page.words
+            if id(w) not in ids and w.y0 > bottom - 0.3 * h and w.y0 < bottom + 1.3 * h and _has_text(w)
+        ]
+        if not nxt:
+            break
+        first = min(nxt, key=lambda w: (w.y0, w.x0))
+        line = sorted([w for w in nxt if abs(w.cy - first.cy) <= 0.5 * h], key=lambda w: w.x0)
+        if (
+            abs(line[0].x0 - x0) > 1.5 * h
+            or any(w.x1 <= x0 - 2 and w.x0 >= label_x0 - 3 * h for w in line)
+            or re.search(r"\d|:", layout.text_of(line))
+            or len(line) > 6
+        ):
+            break
+        out += line
+    return out
 
 
 def value_below(
@@ -301,6 +362,9 @@ def cut_at_label(words: list[Word]) -> list[Word]:
     gap before the colon word, or where the label's Title-case words begin."""
     for i, w in enumerate(words):
         if i > 0 and w.text.endswith(":") and len(w.text) > 2:
+            h = max(x.height for x in words)
+            if i == len(words) - 1 and w.x0 - words[i - 1].x1 < 1.2 * h:
+                break  # a colon OCR put after the value's last word ('LOS DURANES CHAMBER:'), no label after it
             j = i
             while j > 1 and _label_case(words[j - 1].text) and not _label_case(words[0].text):
                 j -= 1
@@ -331,8 +395,10 @@ def read_labelled(
     not_after: Iterable[str] = (),
     directions: Sequence[str] = ("right", "below"),
     min_score: float = 85,
+    wraps: bool = False,
 ) -> Found | None:
-    """The first label on the pages whose neighbouring words parse as the wanted value."""
+    """The first label on the pages whose neighbouring words parse as the wanted value.
+    wraps: the value (a name) may run on over the next lines of its column."""
     labels = list(labels)
     for page in pages:
         hits = find_labels(page, labels, not_before, not_after, min_score)
@@ -347,6 +413,8 @@ def read_labelled(
                     words, rel = value_above(page, span), REL_ABOVE
                 if not words:
                     continue
+                if wraps:
+                    words = continued_lines(page, span, words)
                 value = parse(words)
                 if value is None or value == "":
                     continue
@@ -371,6 +439,7 @@ def repair_date_text(text: str) -> str:
     text = re.sub(r"(?<!\d)(\d)\s(\d/\d{1,2}/(?:19|20)\d\d)(?!\d)", r"\1\2", text)
     text = re.sub(r"(?<![\d,])(\d{1,2})\s*[,.]\s*[,.]?\s*((?:19|20)\d\d)(?!\d)", r"\1, \2", text)
     text = fix_ocr_digits(text)
+    text = re.sub(r"(?<![\d/])[6-9](\d)(/\d{1,2}/\d\d)(?![\d/])", r"0\1\2", text)  # '97/06/27', two-digit year
     return repair_month_digit(text)
 
 
@@ -414,6 +483,11 @@ def parse_id_words(words: list[Word]) -> str | None:
     value = "".join(out) if len(out) == 2 and len(out[0]) <= 4 else (out[0] if out else "")
     if sum(c.isdigit() for c in value) < 2 or dates_in(value):
         return None
+    if any(
+        sum(c.isalpha() for c in g) >= 5 and sum(c.isdigit() for c in g) <= 3 and any(c.islower() for c in g)
+        for g in re.split(r"[-/.]", value)
+    ):
+        return None  # 'Reeusseei213': OCR letters for a number it could not read, not an identifier
     return value
 
 
@@ -437,6 +511,25 @@ def clean_words_text(words: Sequence[Word]) -> str:
             toks.append(t)
     text = clean_spaces(" ".join(toks))
     return text.strip(" ,;:-")
+
+
+_CAPTION_WORDS = {
+    "name", "names", "phone", "telephone", "address", "mailing", "date", "dates", "time", "times", "start", "end",
+    "email", "e-mail", "signature", "number", "no", "city", "state", "zip", "code", "fax", "vendor", "event",
+    "inspection", "type", "title", "contact", "owner", "location", "site", "license", "permit", "fee", "amount",
+    "total", "hours", "of", "and", "or", "the", "person", "in", "charge", "print", "printed", "applicant",
+    "business", "organization", "operator", "description", "category", "class", "county", "id", "#", "day",
+    "days", "booth", "area", "menu", "items", "food", "source", "sources", "water", "supply", "restaurant",
+    "facility", "establishment", "mobile", "unit", "if", "any", "other", "please", "specify",
+}
+
+
+def is_caption(text: str) -> bool:
+    """Text made only of form-caption words ('VENDOR PHONE', 'Inspection Start Time'): on a blank or
+    half-filled form the label's neighbour is another label, not a value."""
+    toks = [re.sub(r"['’]s$", "", t.strip(".,:;#()/").lower()) for t in text.split()]
+    toks = [t for t in toks if t]
+    return bool(toks) and all(t in _CAPTION_WORDS for t in toks)
 
 
 def parse_text_words(words: list[Word]) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,8 +51,71 @@ def sniff_media_type(head: bytes, name: str) -> str | None:
     return None
 
 
+# What a library's complaint means, in words staff understand (first match wins).
+_PLAIN = (
+    (re.compile(r"password|encrypt|security handler", re.I), "it is password-protected (encrypted)"),
+    (re.compile(r"failed to load page", re.I), "one of its pages is damaged and cannot be opened"),
+    (re.compile(r"data format error|no /root|syntax|xref|trailer|startxref|unexpected eof|eof marker", re.I),
+     "its internal structure is damaged"),
+    (re.compile(r"cannot identify image file|unknown image|not a (tiff|png|jpeg)", re.I),
+     "the image data is damaged or in a form that cannot be read"),
+    (re.compile(r"truncated|premature end|incomplete|not enough data|buffer is not large enough", re.I),
+     "the file is cut short (truncated) or damaged"),
+    (re.compile(r"dimension|size|tile|stripoffsets|bits per sample|unsupported", re.I),
+     "the image's description of itself is damaged"),
+    (re.compile(r"decompress|zlib|inflate|decoder|codec", re.I), "its compressed data is damaged"),
+)
+_ABSOLUTE_PATH = re.compile(  # quoted paths (spaces allowed), then bare ones; /Name alone is a PDF name, kept
+    r"'(?:[A-Za-z]:)?[/\\][^'/\\]+[/\\][^']*'"
+    r'|"(?:[A-Za-z]:)?[/\\][^"/\\]+[/\\][^"]*"'
+    r"""|(?<![\w.])(?:[A-Za-z]:)?[/\\][^\s'",;)/\\]+[/\\][^\s'",;)]*"""
+)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # NUL cannot even be stored in PostgreSQL text
+
+
+def technical_detail(e: BaseException, limit: int = 80) -> str:
+    """A library's message, short and without server paths (file names in it are replaced by 'the file')."""
+    text = _ABSOLUTE_PATH.sub("the file", str(e)).strip().rstrip(".")
+    if not text and e.__cause__ is not None:
+        text = _ABSOLUTE_PATH.sub("the file", str(e.__cause__)).strip().rstrip(".")
+    text = " ".join(_CONTROL.sub("?", text).split()).encode("utf-8", "replace").decode("utf-8")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain_error(e: BaseException) -> str:
+    """What went wrong with a file, in plain words, with a short technical detail when there is one."""
+    if isinstance(e, MemoryError):
+        return "reading it needs more memory than this computer allows"
+    detail = technical_detail(e)
+    words = next((w for rx, w in _PLAIN if rx.search(detail) or rx.search(type(e).__name__)), None)
+    words = words or "the file is damaged or in a form the readers do not understand"
+    return f"{words} (detail: {detail})" if detail else words
+
+
 def check_file(path: Path, limits: Limits) -> tuple[str, int]:
-    """Return (media type, page count) or raise RejectedFile with a specific reason."""
+    """Return (media type, page count) or raise RejectedFile with a specific reason. Every library call on
+    the file's bytes runs inside this boundary: whatever a library raises on a damaged file (or a file
+    too big for memory) becomes a RejectedFile in plain words, without server paths."""
+    try:
+        return _check_file(path, limits)
+    except RejectedFile as e:
+        raise RejectedFile(_ABSOLUTE_PATH.sub("the file", str(e))) from e
+    except Exception as e:  # MemoryError included: one bad file never stops the batch
+        kind = "PDF" if _looks_like_pdf(path) else "file"
+        raise RejectedFile(f"corrupt {kind}: it cannot be opened — {plain_error(e)}") from e
+
+
+def _looks_like_pdf(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return sniff_media_type(f.read(2048), path.name) == PDF
+    except OSError:
+        return False
+
+
+def _check_file(path: Path, limits: Limits) -> tuple[str, int]:
     size = path.stat().st_size
     if size == 0:
         raise RejectedFile("zero-byte file: the file is empty")
@@ -62,6 +126,11 @@ def check_file(path: Path, limits: Limits) -> tuple[str, int]:
     with path.open("rb") as f:
         head = f.read(2048)
     media_type = sniff_media_type(head, path.name)
+    if media_type is None and path.suffix.lower() in (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff"):
+        raise RejectedFile(
+            f"the file is named {path.suffix.lower()} but its content is not a PDF, JPEG, PNG or TIFF document:"
+            " it is damaged, or another kind of file renamed; ask the sender for a new copy"
+        )
     if media_type is None:
         ext = path.suffix.lower() or "no extension"
         raise RejectedFile(
@@ -88,7 +157,17 @@ def _check_pdf_locked(path: Path, limits: Limits, pdfium) -> int:  # type: ignor
         msg = str(e).lower()
         if "password" in msg or "security" in msg:
             raise RejectedFile("password-protected (encrypted) PDF: ask the sender for an unlocked copy") from e
-        raise RejectedFile(f"corrupt PDF: it cannot be opened ({e})") from e
+        from extractors.pagetext import repaired_pdf  # viewers open what qpdf can repair: so do we
+
+        repaired = repaired_pdf(path)
+        try:
+            pdf = pdfium.PdfDocument(repaired) if repaired else None
+        except pdfium.PdfiumError:
+            pdf = None
+        if pdf is None:
+            raise RejectedFile(
+                "corrupt PDF: it cannot be opened, even after repair; ask the sender for a new copy"
+            ) from e
     try:
         n = len(pdf)
         if n == 0:
@@ -106,11 +185,22 @@ def _check_pdf_locked(path: Path, limits: Limits, pdfium) -> int:  # type: ignor
 
 
 def _check_pdf_complete(path: Path) -> None:
-    """pdfium repairs truncated files silently; a PDF without its trailer is corrupt."""
+    """pdfium repairs truncated files silently, showing what is left: a PDF that does not end with its
+    end-of-file marker (after its last objects) was cut short. Bytes after the marker (a mail gateway's
+    padding, zeros, a signature block) are not corruption: viewers ignore them, and so do we."""
+    import mmap
+
     with path.open("rb") as f:
         f.seek(max(0, path.stat().st_size - 2048))
-        tail = f.read()
-    if b"%%EOF" not in tail and b"startxref" not in tail:
+        if b"%%EOF" in f.read():
+            return
+        f.seek(0)
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            last = max(data.rfind(b"%%EOF"), data.rfind(b"startxref"))
+            # objects after the last marker: the file was cut in the middle of its last part (or of a
+            # linearized file, whose first marker comes early)
+            cut = last >= 0 and re.search(rb"\d+\s+\d+\s+obj\b|endobj|endstream", data[last + 5 :]) is not None
+    if last < 0 or cut:
         raise RejectedFile("corrupt PDF: the file is truncated (no end-of-file marker)")
 
 
@@ -137,7 +227,7 @@ def _check_image(path: Path, limits: Limits) -> int:
         raise RejectedFile(f"image is too large in pixels (possible decompression bomb): {e}") from e
     except RejectedFile:
         raise
-    except (OSError, SyntaxError, ValueError) as e:
-        raise RejectedFile(f"corrupt or truncated image: {e}") from e
+    except Exception as e:  # TypeError, struct.error, ... on a damaged image as well
+        raise RejectedFile(f"corrupt or truncated image: {plain_error(e)}") from e
     finally:
         Image.MAX_IMAGE_PIXELS = old

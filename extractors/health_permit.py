@@ -23,11 +23,25 @@ from extractors.fieldread import (
     field_of,
     find_labels,
     header_lines,
-    parse_date_words,
+    is_caption,
     parse_id_words,
     parse_text_words,
     read_labelled,
     smart_case,
+)
+from extractors.labelvalue import (
+    EXPIRY_CUE,
+    NOT_EXPIRY_WORDS,
+    PERIOD_CUE,
+    complete_id,
+    dates_under_header,
+    header_cells,
+    ordered,
+    parse_end_date,
+    parse_start_date,
+    reread_unlabelled,
+    sentence_date,
+    sentence_range,
 )
 from extractors.model import FieldValue, PageText, Word
 
@@ -124,9 +138,45 @@ RANGE_LABELS = [
 
 def _parse_name(words: list[Word]) -> str | None:
     text = parse_text_words(words)
+    if text and is_caption(text):
+        return None
     if not text or re.search(r"\b\d{5}\b", text) or dates_in(text):
         return None
     return text
+
+
+_OFFICE = re.compile(
+    r"(?i)\b(?:department|dept|office|division|services?|agency|bureau|authority|board|commission|health|"
+    r"environmental|sanitation|inspections?|food\s+safety|safety|consumer\s+protection|program|section|unit|"
+    r"district)\b"
+)
+_TITLE = re.compile(r"(?i)\b(?:permit|certificate|license|establishment|application|receipt|temporary|notice)\b")
+
+
+def _office_lines(page: PageText, gov: list[Word], lines: list[list[Word]]) -> list[list[Word]]:
+    """Lines printed under the government's name in its column that name its office
+    ('Office of Environmental Health', 'FOOD SAFETY'), up to the address or the title."""
+    x0, x1 = min(w.x0 for w in gov), max(w.x1 for w in gov)
+    h = max(w.height for w in gov)
+    bottom = max(w.y1 for w in gov)
+    out: list[list[Word]] = []
+    for line in lines:
+        top = min(w.y0 for w in line)
+        if top <= bottom - 0.3 * h:
+            continue
+        if top > bottom + 3.5 * h:
+            break
+        ws = [w for w in line if w.x1 > x0 - 2 * h and w.x0 < x1 + 2 * h]
+        if not ws:
+            continue
+        text = clean_words_text(ws)
+        if re.search(r"\d", text) or _TITLE.search(text) or text.endswith(":"):
+            break  # the address, the permit's title or a label: the issuer's name has ended
+        if not _OFFICE.search(text):
+            break
+        out.append(ws)
+        bottom = max(w.y1 for w in ws)
+    return out
 
 
 def _issuer(pages: Sequence[PageText]) -> Found | None:
@@ -135,24 +185,24 @@ def _issuer(pages: Sequence[PageText]) -> Found | None:
         lines = header_lines(page, 0.3)
         for i, line in enumerate(lines):
             text = clean_words_text(line)
-            if re.search(r"(?i)\b(?:permit|certificate|license)\b", text) and not AGENCY_WORDS.search(text):
+            if _TITLE.search(text) and not AGENCY_WORDS.search(text):
                 continue
             cased = smart_case(text)
             m = JURISDICTION.search(cased)
             if not m:
                 continue
             words = list(line)
-            issuer = cased.strip()
-            if not AGENCY_WORDS.search(cased[m.end() :]) and not AGENCY_WORDS.search(cased[: m.start()]):
-                # the office is printed on the line under (or over) the government's name
-                for other in lines[i + 1 : i + 3] + lines[max(0, i - 1) : i]:
+            issuer = cased.strip() if AGENCY_WORDS.search(cased) else m.group(0)
+            offices = _office_lines(page, line, lines[i + 1 :])
+            if not offices and not AGENCY_WORDS.search(cased):
+                # the office is printed over the government's name
+                for other in lines[max(0, i - 1) : i]:
                     ot = smart_case(clean_words_text(other))
-                    if AGENCY_WORDS.search(ot) and not re.search(r"(?i)\b(?:permit|certificate)\b", ot):
-                        issuer = f"{m.group(0)} {ot}"
-                        words += list(other)
-                        break
-                else:
-                    issuer = m.group(0)
+                    if _OFFICE.search(ot) and not _TITLE.search(ot) and not re.search(r"\d", ot):
+                        offices = [other]
+            for off in offices:
+                issuer = f"{issuer} {smart_case(clean_words_text(off))}"
+                words += list(off)
             return Found(issuer, page, words, "issuing agency named in the header", REL_STRUCTURE)
     return None
 
@@ -221,10 +271,60 @@ def _event_by_position(pages: Sequence[PageText], taken: Found | None) -> Found 
     return None
 
 
+_TABLE_HEADS = re.compile(r"(?i)^(?:day|days|time|times|hours?|booth|area|location|site|start|end|open|close)\b")
+
+
+def _event_date_column(pages: Sequence[PageText]) -> tuple[Found, Found] | None:
+    """An 'Event dates' table (Day | Date | Hours | Booth): the permit covers its first to its last date.
+    The 'Date' header must stand in a row of table headers, not be a 'Date:' label of the form."""
+    for page in pages:
+        for _label, span in find_labels(page, ["Date", "Dates", "Event Date", "Event Dates", "Date(s)"]):
+            if span[-1].text.endswith(":"):
+                continue
+            h = max(w.height for w in span)
+            cy = sum(w.cy for w in span) / len(span)
+            mates = [w for w in page.words if w not in span and abs(w.cy - cy) <= 0.8 * h]
+            if not any(_TABLE_HEADS.match(w.text) for w in mates):
+                continue
+            found = dates_under_header(page, span)
+            if found:
+                ordered_dates = sorted(found, key=lambda f: f.value)  # type: ignore[arg-type,return-value]
+                return ordered_dates[0], ordered_dates[-1]
+    return None
+
+
+def _validity(pages: Sequence[PageText]) -> tuple[Found | None, Found | None]:
+    """First and last day the permit is good for: labelled dates, a header row with the dates under
+    it, a labelled or stated period, then the event-dates table; never two that contradict."""
+    valid_from = read_labelled(pages, FROM_LABELS, parse_start_date, "valid from")
+    valid_to = read_labelled(
+        pages, TO_LABELS, parse_end_date, "valid to", not_after=["from", *NOT_EXPIRY_WORDS]
+    )
+    if valid_from is None or valid_to is None:
+        cells = header_cells(
+            pages, {"from": (FROM_LABELS, parse_start_date), "to": (TO_LABELS, parse_end_date)}
+        )
+        valid_from = valid_from or cells.get("from")
+        valid_to = valid_to or cells.get("to")
+    if valid_from is None or valid_to is None:
+        rng = _range(pages) or sentence_range(pages, PERIOD_CUE, "valid period")
+        if rng:
+            valid_from = valid_from or rng[0]
+            valid_to = valid_to or rng[1]
+    if valid_from is None and valid_to is None:
+        col = _event_date_column(pages)
+        if col:
+            valid_from, valid_to = col
+    if valid_to is None:
+        valid_to = sentence_date(pages, EXPIRY_CUE, "valid to", end=True)
+    return ordered(valid_from, valid_to)
+
+
 def extract_health_permit(
     pages: list[PageText], images: Callable[[int], Image.Image | None] | None = None
 ) -> dict[str, FieldValue]:
     """permittee, permit_number, issuer, event_name, valid_from, valid_to."""
+    pages = reread_unlabelled(pages, images, [*PERMITTEE_LABELS, *EVENT_LABELS, *NUMBER_LABELS])
     number = read_labelled(
         pages,
         NUMBER_LABELS,
@@ -232,12 +332,14 @@ def extract_health_permit(
         "permit number",
         not_before=["type", "fee", "holder", "class", "category", "expires"],
     )
+    number = complete_id(number, parse_id_words, images)
     permittee = read_labelled(
         pages,
         PERMITTEE_LABELS,
         _parse_name,
         "permittee",
         not_before=["address", "phone", "signature", "email", "contact"],
+        wraps=True,
     )
     event = read_labelled(
         pages,
@@ -261,13 +363,7 @@ def extract_health_permit(
     )
     if event is None:
         event = _event_by_position(pages, permittee)
-    valid_from = read_labelled(pages, FROM_LABELS, parse_date_words, "valid from")
-    valid_to = read_labelled(pages, TO_LABELS, parse_date_words, "valid to", not_after=["from"])
-    if valid_from is None or valid_to is None:
-        rng = _range(pages)
-        if rng:
-            valid_from = valid_from or rng[0]
-            valid_to = valid_to or rng[1]
+    valid_from, valid_to = _validity(pages)
     return {
         "permittee": field_of(permittee),
         "permit_number": field_of(number),

@@ -27,13 +27,18 @@ NAME_FIELDS: dict[str, tuple[str, ...]] = {
     "business_license": ("business_name",),
     "health_permit": ("permittee",),
     "background_check": (),
+    "cpr_certificate": (),
 }
+# kinds that name a person, tied to the organization whose request lists that person
+PERSON_KINDS = ("background_check", "cpr_certificate")
 # names of an organization some extractors may add for any kind (e.g. "Organization:" on a clearance)
 EXTRA_NAME_FIELDS = ("organization", "org_name", "organization_name")
 FUZZY_MIN = 90.0  # rapidfuzz ratio (0-100) for an OCR-damaged name to count
 PERSON_FUZZY_MIN = 90.0  # rapidfuzz ratio for an OCR-damaged person name
 FUZZY_MARGIN = 4.0  # the best fuzzy organization must beat the next one by this much
 ACRONYM_MIN = 4  # a DBA acronym must be at least this long to be trusted inside a file name
+WITHIN_MIN_WORDS = 2  # a registered name found inside a longer read: at least this many words ...
+WITHIN_MIN_LETTERS = 12  # ... and this many letters, so that it names one group
 
 
 @dataclass(slots=True)
@@ -48,7 +53,7 @@ class PathHints:
 @dataclass(slots=True)
 class LinkResult:
     org_id: str | None
-    method: str  # folder, folder+name, name, ein, person, name_fuzzy, filename, ambiguous, none
+    method: str  # folder, folder+name, name, ein, person, name_fuzzy, name_within, filename, ambiguous, none
     confidence: float
     candidates: list[str] = field(default_factory=list)
     evidence: str = ""
@@ -111,6 +116,7 @@ class _Clues:
     person: dict[str, list[str]] = field(default_factory=dict)  # org_id -> person evidence
     person_fuzzy: dict[str, list[str]] = field(default_factory=dict)  # org_id -> close person names
     fuzzy: list[tuple[float, str, str]] = field(default_factory=list)  # (score, org_id, reason)
+    within: dict[str, str] = field(default_factory=dict)  # org_id -> reason: its full name inside a longer read
     printed: list[str] = field(default_factory=list)  # names/persons/EIN the document shows
 
     def add(self, where: dict[str, list[str]], org_id: str, why: str) -> None:
@@ -131,6 +137,8 @@ def _content_clues(
                 s = _fuzzy(printed, o)
                 if s >= FUZZY_MIN:
                     c.fuzzy.append((s, o.org_id, f"{key} '{printed}' ~ '{o.name}' ({s:.0f}%)"))
+            for org_id, name in _names_within(printed, orgs).items():
+                c.within[org_id] = f"{key} '{printed}' holds the name '{name}'"
     ein = parse_ein(str(_plain(fields.get("ein")) or ""))
     if ein:
         c.printed.append(f"EIN {ein}")
@@ -138,7 +146,7 @@ def _content_clues(
             if o.ein and parse_ein(o.ein) == ein:
                 c.add(c.exact, o.org_id, f"EIN {ein}")
     person = _plain(fields.get("person_name"))
-    if doc_type == "background_check" and isinstance(person, str) and person.strip():
+    if doc_type in PERSON_KINDS and isinstance(person, str) and person.strip():
         c.printed.append(f"person '{person}'")
         for r in requests:
             for listed in r.personnel:
@@ -169,6 +177,32 @@ def _person_close(a: str, b: str) -> bool:
         fuzz.token_sort_ratio(fold(a), fold(b)),
     )
     return score >= PERSON_FUZZY_MIN
+
+
+def _names_within(printed: str, orgs: list[Organization]) -> dict[str, str]:
+    """Organizations whose whole name is printed inside a longer read ('<name> 123 Main St', a label before it).
+
+    A reader that took in a neighbouring label or the address line still shows the name a person would
+    see; only the longest such name counts (a name inside another registered name is not a second fit),
+    and only distinctive names (two words or more, twelve letters or more).
+    """
+    text = f" {fold(printed)} "
+    found: dict[str, tuple[int, str]] = {}
+    for o in orgs:
+        for name in o.names:
+            key = org_key(name)
+            if len(key.split()) < WITHIN_MIN_WORDS or len(key.replace(" ", "")) < WITHIN_MIN_LETTERS:
+                continue
+            if f" {key} " in text and len(key) > found.get(o.org_id, (0, ""))[0]:
+                found[o.org_id] = (len(key), name)
+    if not found:
+        return {}
+    longest = max(n for n, _ in found.values())
+    keys = {o: org_key(name) for o, (_, name) in found.items()}
+    top = [o for o, (n, _) in found.items() if n == longest]
+    # a shorter name that is part of the longest one is the same reading, not another candidate
+    rest = [o for o in found if o not in top and not any(keys[o] in keys[t] for t in top)]
+    return {o: found[o][1] for o in top + rest}
 
 
 def _which_name(printed: str, org: Organization) -> str:
@@ -220,7 +254,7 @@ def link_document(
         )
         if hint in strong:
             return LinkResult(hint, "folder+content", 0.98, [hint], f"{folder}; {'; '.join(strong[hint])}")
-        fuzzy_hint = [r for s, o, r in c.fuzzy if o == hint]
+        fuzzy_hint = [r for s, o, r in c.fuzzy if o == hint] + ([c.within[hint]] if hint in c.within else [])
         if fuzzy_hint:
             return LinkResult(hint, "folder+content", 0.95, [hint], f"{folder}; {fuzzy_hint[0]}")
         # exact name / EIN match to one other organization: the document speaks for itself
@@ -309,6 +343,13 @@ def link_document(
         cands = sorted({o for _, o, _ in ranked})
         return LinkResult(
             None, "ambiguous", 0.0, cands, "close to several names: " + "; ".join(r for *_, r in ranked)
+        )
+    if c.within:
+        if len(c.within) == 1:
+            o, why = next(iter(c.within.items()))
+            return LinkResult(o, "name_within", 0.8, [o], why)
+        return LinkResult(
+            None, "ambiguous", 0.0, sorted(c.within), "holds several names: " + "; ".join(c.within.values())
         )
     if len(by_file) == 1:
         o, name = next(iter(by_file.items()))

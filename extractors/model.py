@@ -10,13 +10,16 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 TextSource = Literal["text_layer", "ocr"]
-DocType = Literal["coi", "nonprofit_letter", "business_license", "health_permit", "background_check"]
+DocType = Literal[
+    "coi", "nonprofit_letter", "business_license", "health_permit", "background_check", "cpr_certificate"
+]
 DOC_TYPES: tuple[str, ...] = (
     "coi",
     "nonprofit_letter",
     "business_license",
     "health_permit",
     "background_check",
+    "cpr_certificate",
 )
 
 
@@ -131,7 +134,7 @@ class ExtractedDocument:
 DATE_FIELDS = frozenset(
     {
         "gl_effective", "gl_expiration", "umbrella_effective", "umbrella_expiration", "issue_date",
-        "letter_date", "expiration_date", "valid_from", "valid_to", "clearance_date",
+        "letter_date", "expiration_date", "valid_from", "valid_to", "clearance_date", "valid_through",
     }
 )
 
@@ -146,4 +149,5 @@ FIELDS_BY_TYPE: dict[str, tuple[str, ...]] = {
     "business_license": ("business_name", "license_number", "issuer", "issue_date", "expiration_date"),
     "health_permit": ("permittee", "permit_number", "issuer", "event_name", "valid_from", "valid_to"),
     "background_check": ("person_name", "status", "clearance_date", "expiration_date"),
+    "cpr_certificate": ("person_name", "issuer", "issue_date", "valid_through"),
 }

@@ -63,12 +63,15 @@ _SUB = re.compile(
 _NEGATIVE = re.compile(
     r"(?i)\bif\s+you\s+(?:want|wish|intend|plan)|\bnot\s+a\s+determination|\bdoes\s+not\s+make|\bhaving\s+an\s+ein|"
     r"\buntil\s+we\s+issue|\bany\s+subsection|\bto\s+apply|\byou\s+must\s+file\s+form\s+1023|\bnot\s+exempt|"
-    r"\bwhether\b|\bmay\s+(?:qualify|be\s+eligible)|\bno\s+longer\b|\brevoked\b|\bnot\s+(?:been\s+)?recogni[sz]ed"
+    r"\bwhether\b|\bmay\s+(?:qualify|be\s+eligible)|\bno\s+longer\b|\brevoked\b|\bnot\s+(?:been\s+)?recogni[sz]ed|"
+    # an EIN notice's advice on how to become exempt is not a finding that the organization is exempt
+    r"\bto\s+be\s+recogni[sz]ed|\bfile\s+form\s+102[34]|\bgetting\s+an\s+ein|\bdoes\s+not\s+make|"
+    r"\bto\s+(?:request|seek|obtain)\s+(?:recognition|exemption)|\bif\s+you\s+(?:are|were)\s+(?:applying|seeking)"
 )
 _POSITIVE = re.compile(r"(?i)exempt|recogni[sz]ed|described\s+in|qualif|section|code|subsection|status")
 _CITY_ZIP = re.compile(r"[A-Za-z][A-Za-z .'\-]*,?\s+[A-Z]{2}[\s.,]+\d{5}(?:-\d{4})?\b")
 _STREET = re.compile(
-    r"(?i)^(?:\d+[A-Z]?\s|p\.?\s*o\.?\s*box|post\s+office|suite|ste\b|apt|c/o|attn|room|rm\b|one\s)"
+    r"(?i)^(?:\d+[A-Z]?\s|p\.?\s*o\.?\s*box|post\s+office|suite|ste\b|apt|c/o|attn|room|rm\b|one\s|%\s*\w|in\s+care\s+of)"
 )
 _IRS_BLOCK = re.compile(
     r"(?i)internal\s+revenue|treasury|\birs\b|tax\s+exempt\s+and\s+government|mail\s+stop|p\.?\s*o\.?\s*box\s+2508|"
@@ -99,10 +102,31 @@ def _ein(pages: Sequence[PageText], images: Callable[[int], Image.Image | None] 
             text = fix_ocr_digits(" ".join(w.text for w in line))
             m = re.search(r"(?<![\d-])(\d{2})-(\d{7})(?!\d)", text)
             if m:
-                return Found(
-                    f"{m.group(1)}-{m.group(2)}", page, line, "NN-NNNNNNN pattern on the page", REL_GUESS
-                )
+                words = [w for w in line if re.search(r"\d{2}", w.text)] or line
+                found = Found(f"{m.group(1)}-{m.group(2)}", page, words, "NN-NNNNNNN pattern on the page", REL_GUESS)
+                return _ein_checked(found, images)
     return None
+
+
+def _ein_checked(found: Found, images: Callable[[int], Image.Image | None] | None) -> Found | None:
+    """An EIN OCR was unsure of (found by its shape alone, at low confidence) is read again from the page
+    image, alone and with its surroundings. Readings that disagree leave it unread for a person: one of
+    them would be a guess (a 6 for an 8 is another organization's EIN)."""
+    if images is None or sum(w.conf for w in found.words) / len(found.words) >= 60:
+        return found
+    page = found.page
+    x0, y0 = min(w.x0 for w in found.words), min(w.y0 for w in found.words)
+    x1, y1 = max(w.x1 for w in found.words), max(w.y1 for w in found.words)
+    img = images(page.page_no)
+    readings = {str(found.value)}
+    for box, psm in (((x0 - 4, y0 - 3, x1 + 6, y1 + 3), 7), ((x0 - 8, y0 - 30, x1 + 40, y1 + 6), 6)):
+        value = _parse_ein_words(sorted(read_strip(img, box, psm=psm), key=lambda w: (w.line, w.x0)))
+        if value:
+            readings.add(value)
+    if len(readings) > 1:
+        return None
+    found.method += ", read again from the page image and confirmed"
+    return found
 
 
 def _ein_read_again(pages: Sequence[PageText], images: Callable[[int], Image.Image | None] | None) -> Found | None:
@@ -272,14 +296,28 @@ def addressee_block(page: PageText, max_name_rows: int = 2) -> Found | None:
             break
     left = []
     for line in lines:
-        ws = [w for w in line if w.x0 < col and w.y1 <= limit + 2 and re.search(r"[A-Za-z0-9&]", w.text)]
+        ws = [w for w in line if w.x0 < col and w.y1 <= limit + 2 and re.search(r"[A-Za-z0-9&%]", w.text)]
         if ws:
+            # a name running on past the column edge with ordinary word gaps is still the name
+            caps = all(x.text.upper() == x.text for x in ws)
+            for k, w in enumerate(line):
+                if w.x0 < col:
+                    continue
+                later = line[k : k + 3]
+                if (
+                    w.x0 - ws[-1].x1 >= 1.5 * max(ws[-1].height, 6.0)
+                    or w.y1 > limit + 2
+                    or (caps and w.text.upper() != w.text)
+                    or any(x.text.endswith(":") for x in later)  # the right column's label ('Contact Person:')
+                ):
+                    break
+                ws.append(w)
             left.append(with_row_mates(page, ws))
     # rows that row mates merged: the longest row claims a shared word
     seen: set[int] = set()
     rows: list[list[Word]] = []
     for ws in sorted(left, key=len, reverse=True):
-        ws = [w for w in ws if id(w) not in seen and w.x0 < col]
+        ws = [w for w in ws if id(w) not in seen]
         if (
             ws
             and len(re.sub(r"[^A-Za-z0-9]", "", "".join(w.text for w in ws))) >= 3
@@ -297,7 +335,7 @@ def addressee_block(page: PageText, max_name_rows: int = 2) -> Found | None:
         name_rows: list[list[Word]] = []
         for r in block[:-1]:
             t = " ".join(w.text for w in r)
-            if _STREET.search(clean_words_text(r)):
+            if _STREET.search(clean_words_text(r)) or _STREET.search(t):  # street, P.O. box, care-of line
                 break
             if dates_in(t) or _HEAD_LABEL.search(t):  # a labelled line of the letter head, not the addressee
                 name_rows = []
@@ -320,10 +358,13 @@ def _block_up(rows: list[list[Word]], zi: int) -> list[list[Word]]:
     """The address block ending at row zi: rows above it, left-aligned with it, without a wide gap."""
     block = [rows[zi]]
     x0 = min(w.x0 for w in rows[zi])
-    for r in reversed(rows[:zi]):
+    hz = max(max(w.height for w in rows[zi]), 6.0)
+    # rows of another column printed beside the block (the IRS's own address) are passed over
+    same_column = [r for r in rows[:zi] if abs(min(w.x0 for w in r) - x0) <= 4 * hz]
+    for r in reversed(same_column):
         top = min(w.y0 for w in block[0])
         h = max(max(w.height for w in r), 6.0)
-        if top - max(w.y1 for w in r) > 1.6 * h or abs(min(w.x0 for w in r) - x0) > 4 * h:
+        if top - max(w.y1 for w in r) > 1.6 * h:
             break
         block.insert(0, r)
         if len(block) >= 6:

@@ -76,11 +76,18 @@ def repair_month_digit(text: str) -> str:
     return _BAD_MONTH.sub(lambda m: f"0{m.group(2)}{m.group(3)}", text)
 
 
+_MONTH_IN_TOKEN = re.compile(r"(?i)(?<![a-z])(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?![a-z]{2})")
+
+
 def fix_ocr_digits(text: str) -> str:
     """Repair letters OCR puts for digits inside number-like tokens ('1O/2l/2026')."""
 
     def fix(m: re.Match[str]) -> str:
         tok = m.group(0)
+        start = max(m.string.rfind(" ", 0, m.start()), -1) + 1
+        stop = m.string.find(" ", m.end())
+        if _MONTH_IN_TOKEN.search(m.string[start : stop if stop >= 0 else len(m.string)]):
+            return tok  # '28-Oct-2026', '24-Sep-2026': a month's name, not digits misread as letters
         digits = sum(c.isdigit() for c in tok)
         return tok.translate(_OCR_DIGIT) if digits >= max(2, len(tok) // 2) else tok
 

@@ -9,18 +9,25 @@ so that later stages can reason about rows and columns the way a person does.
 from __future__ import annotations
 
 import atexit
+import ctypes
+import ctypes.util
 import functools
+import io
 import math
 import multiprocessing
 import os
 import re
+import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one Tesseract thread per process: far faster here
@@ -31,7 +38,9 @@ import pypdfium2 as pdfium
 import pytesseract
 from PIL import Image, ImageFilter, ImageOps, ImageSequence
 
-from extractors.filetypes import PDF
+from extractors import budget as budgets
+from extractors.budget import Budget, OverTime, plain_reason
+from extractors.filetypes import PDF, RejectedFile
 from extractors.model import PageText, Word
 
 OCR_DPI = 300
@@ -41,6 +50,11 @@ _PDFIUM = threading.Lock()  # PDFium is not thread-safe; OCR runs outside this l
 # Images go to Tesseract as uncompressed PGM files in memory-backed /dev/shm when there is one: encoding a
 # 300 dpi page as PNG (what pytesseract does) costs a quarter of the OCR time, PGM costs nothing.
 _TMP_DIR = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+# Every temporary file of the readers is named compliance-<pid of its maker>-..., so that files left by a
+# killed run are recognised (their maker is gone) and removed at the next start, without touching a
+# concurrent run's files.
+TEMP_PREFIX = "compliance-"
+STALE_AFTER_SECONDS = 300
 
 
 @dataclass
@@ -82,24 +96,215 @@ def run_page_jobs(
     return results
 
 
-_POOL: tuple[int, Executor] | None = None
+# ------------------------------------------------------------------ processes that die with their parent
+
+
+def _load_prctl() -> Callable[[int, int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        fn = libc.prctl
+        fn.argtypes = [ctypes.c_int, ctypes.c_ulong]
+        fn.restype = ctypes.c_int
+        return fn  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _load_prctl()  # resolved once: a forked child about to exec must not look anything up
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when the thread that started it ends (a no-op elsewhere): a
+    reader or a Tesseract run must not outlive a killed `compliance` command. Used as preexec_fn."""
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
+
+
+_FORKED_FROM_MAIN = True  # set in the parent just before each fork, read by the forked child
+
+
+def _note_forking_thread() -> None:
+    global _FORKED_FROM_MAIN
+    _FORKED_FROM_MAIN = threading.current_thread() is threading.main_thread()
+
+
+def _vm_size() -> int:
+    """This process's address space in bytes (what RLIMIT_AS counts), 0 where /proc has no such line."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _marker_dir() -> str:
+    return _TMP_DIR or tempfile.gettempdir()
+
+
+def _marker_path(owner: int, worker: int) -> str:
+    """The file a reader keeps while it reads a page: which page, since when (its mtime). When a reader dies,
+    its marker tells the parent which page killed it; when a page runs too long, which reader to stop."""
+    return os.path.join(_marker_dir(), f"{TEMP_PREFIX}{worker}-reader-of-{owner}.job")
+
+
+_READER_MB = 0  # in a reader process: the memory a page job may take beyond what the reader holds
+
+
+def _limit_memory(extra_mb: int) -> tuple[int, int] | None:
+    """Limit this process's address space (RLIMIT_AS) to what it holds now plus `extra_mb`, for one page job;
+    returns the limits to restore after it. Between jobs the reader is not limited, so that its own work
+    (receiving the next job, sending a result) never fails on a memory limit the last page left it near."""
+    if extra_mb <= 0:
+        return None
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = _vm_size() + extra_mb * 1024 * 1024
+        if limit <= extra_mb * 1024 * 1024 or (hard != resource.RLIM_INFINITY and limit > hard):
+            return None
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        return soft, hard
+    except (ImportError, ValueError, OSError):
+        return None  # no resource limits here: the up-front estimates still apply
+
+
+def _restore_memory(previous: tuple[int, int] | None) -> None:
+    if previous is not None:
+        import resource
+
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, previous)
+        except (ValueError, OSError):
+            pass
+
+
+def _cancel_path(owner: int, run: str, file_no: str) -> str:
+    return os.path.join(_marker_dir(), f"{TEMP_PREFIX}{owner}-cancel-{run}-{file_no}")
+
+
+def _init_reader(owner: int, reader_mb: int) -> None:
+    """Start-up of a page reader process: die with the parent, note its memory budget for each page job,
+    and turn the page alarm into an exception the page job reports."""
+    if _FORKED_FROM_MAIN:  # the parent-death signal follows the forking *thread*: only the main one lives on
+        die_with_parent()
+    if os.getppid() != owner:  # the parent died while this reader was starting
+        os._exit(1)
+
+    def watch_parent() -> None:  # for readers forked from another thread, and systems without prctl
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != owner:
+                os._exit(1)
+
+    threading.Thread(target=watch_parent, name="reader-watch-parent", daemon=True).start()
+    global _READER_MB
+    _READER_MB = reader_mb
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise OverTime("page time limit")
+
+    def on_term(signum: int, frame: object) -> None:  # the pool stops this reader because another one died
+        try:
+            os.unlink(_marker_path(owner, os.getpid()))
+        except OSError:
+            pass
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.signal(signal.SIGTERM, on_term)
+
+
+def _guarded(job: Callable[[], PageResult], seconds: float, token: str, budget: Budget) -> tuple[
+        PageResult | None, str | None, float]:
+    """Run one page job in a reader: (page, None, seconds taken) or (None, reason for staff, seconds).
+    The alarm stops a page that runs past its time (Tesseract is killed with it); a MemoryError under the
+    reader's memory limit becomes the memory reason, and the reader goes on with the next page."""
+    owner = os.getppid()
+    run, file_no, _ = token.split(":")
+    if os.path.exists(_cancel_path(owner, run, file_no)):  # its file failed while this page waited
+        return None, "cancelled", 0.0
+    marker = _marker_path(owner, os.getpid())
+    try:
+        with open(marker, "w") as f:
+            f.write(token)
+    except OSError:
+        marker = ""
+    in_main = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    started = time.monotonic()
+    previous = _limit_memory(_READER_MB)
+    try:
+        if in_main and seconds > 0:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+        return job(), None, time.monotonic() - started
+    except OverTime:
+        return None, budgets.time_reason(budget, page_only=True), time.monotonic() - started
+    except Exception as e:  # one bad page (MemoryError too): its file is reported, the reader goes on
+        return None, plain_reason(e, budget), time.monotonic() - started
+    finally:
+        if in_main and seconds > 0:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        _restore_memory(previous)
+        if marker:
+            try:
+                os.unlink(marker)
+            except OSError:
+                pass
+
+
+# ------------------------------------------------------------------ the pool of page readers
+
+
+_POOL: tuple[tuple[int, int], Executor] | None = None
 _POOL_LOCK = threading.Lock()
 
 
 def page_pool(workers: int | None = None) -> Executor:
     """The process-wide pool of page readers (one process per core, started once, reused by every
     batch). Workers are forked: they need nothing but this module, and unlike spawned ones they do not
-    re-run the caller's main script."""
+    re-run the caller's main script. Each reader dies with this process and has a memory limit
+    (COMPLIANCE_MAX_READER_MB); a pool broken by a reader that died is replaced by a new one."""
     global _POOL
     workers = workers or os.cpu_count() or 1
+    key = (workers, Budget.from_env().reader_mb)
     with _POOL_LOCK:
-        if _POOL is not None and _POOL[0] == workers:
+        if _POOL is not None and _POOL[0] == key and not getattr(_POOL[1], "_broken", False):
             return _POOL[1]
         if _POOL is not None:
             _POOL[1].shutdown(wait=False, cancel_futures=True)
+        remove_stale_temp_files()
         ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        _POOL = (workers, ProcessPoolExecutor(max_workers=workers, mp_context=ctx))
-        return _POOL[1]
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_reader,
+                                   initargs=(os.getpid(), key[1]))
+        _POOL = (key, pool)
+        return pool
+
+
+def reset_page_pool(broken: Executor | None = None) -> None:
+    """Drop the pool (after one of its readers died or was stopped); the next page_pool() starts a new one.
+    Given the broken pool, nothing is done if another caller has already replaced it."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None or (broken is not None and _POOL[1] is not broken):
+            return
+        pool = _POOL[1]
+        _POOL = None
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            proc.kill()
+        except (OSError, AttributeError, ValueError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _pool_pids(pool: Executor) -> set[int]:
+    return set(getattr(pool, "_processes", None) or {})
 
 
 def submit_page_jobs(jobs: list[Callable[[], PageResult]], workers: int | None = None) -> list[Future]:
@@ -120,7 +325,7 @@ def _reset_after_fork() -> None:
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reset_after_fork)
+    os.register_at_fork(before=_note_forking_thread, after_in_child=_reset_after_fork)
 
 
 @atexit.register
@@ -129,19 +334,427 @@ def _close_pool() -> None:
         _POOL[1].shutdown(wait=False, cancel_futures=True)
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _running(pid: int) -> bool:
+    """The process exists and has not ended (a dead reader not yet reaped by its pool is a zombie)."""
+    return _pid_alive(pid) and not _is_zombie(pid)
+
+
+_STALE_NAME = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-")
+_CLEANED = False
+
+
+def remove_stale_temp_files(
+    min_age: float = STALE_AFTER_SECONDS, force: bool = False, pids: set[int] | None = None
+) -> int:
+    """Remove page images and reader markers left by killed runs (their maker's pid is gone and they are
+    older than a few minutes, so a concurrent run, even one in another container, is not disturbed).
+    Done once per process unless forced; `pids` narrows it to the makers given (this run's dead readers).
+    Returns how many files were removed."""
+    global _CLEANED
+    if _CLEANED and not force:
+        return 0
+    _CLEANED = _CLEANED or pids is None
+    removed = 0
+    now = time.time()
+    for folder in {d for d in (_TMP_DIR, tempfile.gettempdir()) if d}:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            m = _STALE_NAME.match(name)
+            if not m or int(m.group(1)) == os.getpid() or (pids is not None and int(m.group(1)) not in pids):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                st = os.lstat(path)
+                if not os.path.isfile(path) or os.path.islink(path) or st.st_uid != os.getuid():
+                    continue
+                if now - st.st_mtime < min_age or _running(int(m.group(1))):
+                    continue
+                os.unlink(path)
+                removed += 1
+            except OSError:
+                continue
+    return removed
+
+
+# ------------------------------------------------------------------ reading whole files within their budgets
+
+
+@dataclass
+class _FileState:
+    jobs: list[Callable[[], PageResult]]
+    pages: dict[int, PageResult] = field(default_factory=dict)
+    seconds: float = 0.0
+    done: bool = False
+
+
+HARD_STOP_GRACE = 10.0  # seconds past a page's limit before its reader is killed (the alarm did not stop it)
+MAX_BREAKS_WITHOUT_CULPRIT = 3
+
+
+def check_budget(path: Path, media_type: str, budget: Budget) -> None:
+    """The up-front estimate: raise OverBudget when the file's pages would need more pixels, memory or
+    drawing instructions than its budget allows, before anything is rendered."""
+    if media_type == PDF:
+        sizes = []
+        with _PDFIUM:
+            try:
+                doc = pdfium.PdfDocument(str(path))
+            except pdfium.PdfiumError:
+                return  # the readers say why the file cannot be opened
+            try:
+                for i in range(len(doc)):
+                    try:
+                        sizes.append(doc[i].get_size())
+                    except pdfium.PdfiumError:
+                        continue
+            finally:
+                doc.close()
+        budgets.check_page_sizes(sizes, budget)
+        budgets.check_pdf_content(Path(path), budget)
+        return
+    with Image.open(path) as im:
+        for frame in range(getattr(im, "n_frames", 1)):
+            im.seek(frame)
+            raw = im.info.get("dpi")
+            dpi = (float(raw[0]), float(raw[1])) if raw and len(raw) == 2 else None
+            budgets.check_image_size(im.width, im.height, _plausible_dpi(im, dpi), budget)
+
+
+def read_files(
+    files: list[tuple[Path, str]], workers: int | None = None, budget: Budget | None = None,
+    on_page: Callable[[int], None] | None = None,
+) -> Iterator[tuple[int, list[PageResult] | None, str | None]]:
+    """Read the pages of many files at once on the readers' pool, within each file's budget. Yields
+    (index of the file, its pages in order, None) as soon as a file's last page is read, or (index, None,
+    reason for staff) as soon as it fails: over a budget, a page that cannot be read, a reader that died.
+    A reader that dies (out of memory, a crash, killed for time) takes only its own file down: the pool is
+    replaced and the other files' pages are read again."""
+    budget = budget or Budget.from_env()
+    workers = workers or os.cpu_count() or 1
+    remove_stale_temp_files()
+    state: dict[int, _FileState] = {}
+    for i, (path, media_type) in enumerate(files):
+        try:
+            check_budget(Path(path), media_type, budget)
+            jobs = list(page_jobs(Path(path), media_type))
+        except Exception as e:  # over budget, or cannot be opened at all
+            yield i, None, plain_reason(e, budget)
+            continue
+        if not jobs:
+            yield i, None, "the file has no pages that can be read"
+            continue
+        state[i] = _FileState(jobs)
+    if workers == 1 or not all(isinstance(j, functools.partial) for s in state.values() for j in s.jobs):
+        yield from _read_in_process(state, budget, on_page)
+        return
+    yield from _read_on_pool(state, workers, budget, on_page)
+
+
+def _read_in_process(
+    state: dict[int, _FileState], budget: Budget, on_page: Callable[[int], None] | None
+) -> Iterator[tuple[int, list[PageResult] | None, str | None]]:
+    """One file after the other in this process (one core): the time budget holds between pages (and
+    within one when this is the main thread); memory is not limited here, MemoryError is reported."""
+    limit = budget.page_limit()
+    for i, st in state.items():
+        pages, reason = [], None
+        for k, job in enumerate(st.jobs):
+            page, reason, secs = _guarded_here(job, limit, budget)
+            st.seconds += secs
+            if on_page:
+                on_page(i)
+            if reason is None and st.seconds > budget.file_seconds and k + 1 < len(st.jobs):
+                reason = budgets.time_reason(budget)
+            if reason is not None:
+                break
+            pages.append(page)
+        yield (i, None, reason) if reason is not None else (i, pages, None)  # type: ignore[misc]
+
+
+def _guarded_here(job: Callable[[], PageResult], seconds: float, budget: Budget) -> tuple[
+        PageResult | None, str | None, float]:
+    in_main = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    old = None
+    started = time.monotonic()
+    try:
+        if in_main:
+            def on_alarm(signum: int, frame: object) -> None:
+                raise OverTime("page time limit")
+
+            old = signal.signal(signal.SIGALRM, on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+        return job(), None, time.monotonic() - started
+    except OverTime:
+        return None, budgets.time_reason(budget, page_only=True), time.monotonic() - started
+    except Exception as e:
+        return None, plain_reason(e, budget), time.monotonic() - started
+    finally:
+        if in_main:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old or signal.SIG_DFL)
+
+
+def _read_on_pool(
+    state: dict[int, _FileState], workers: int, budget: Budget, on_page: Callable[[int], None] | None
+) -> Iterator[tuple[int, list[PageResult] | None, str | None]]:
+    limit = budget.page_limit()
+    owner = os.getpid()
+    run = f"{time.monotonic_ns():x}"
+    cancelled: list[str] = []
+    try:
+        yield from _schedule(state, workers, budget, on_page, limit, owner, run, cancelled)
+    finally:
+        for path in cancelled:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
+def _schedule(
+    state: dict[int, _FileState], workers: int, budget: Budget, on_page: Callable[[int], None] | None,
+    limit: float, owner: int, run: str, cancelled: list[str],
+) -> Iterator[tuple[int, list[PageResult] | None, str | None]]:
+    pool = page_pool(workers)
+    for pid, _, _ in list(_markers(owner)):  # left by readers of an earlier batch that died
+        if not _running(pid):
+            try:
+                os.unlink(_marker_path(owner, pid))
+            except OSError:
+                pass
+    futures: dict[Future, tuple[int, int]] = {}
+
+    def submit(i: int, k: int) -> None:
+        fut = pool.submit(_guarded, state[i].jobs[k], limit, f"{run}:{i}:{k}", budget)
+        futures[fut] = (i, k)
+
+    def fail(i: int, reason: str) -> tuple[int, None, str]:
+        state[i].done = True
+        for fut, (j, _) in list(futures.items()):
+            if j == i and fut.cancel():
+                del futures[fut]
+        path = _cancel_path(owner, run, str(i))
+        try:  # pages of the file already handed to a reader are skipped when it gets to them
+            with open(path, "w"):
+                pass
+            cancelled.append(path)
+        except OSError:
+            pass
+        return i, None, reason
+
+    for i, st in state.items():
+        for k in range(len(st.jobs)):
+            submit(i, k)
+    killed: dict[int, str] = {}  # reader pid -> token of the page it was stopped on (over time)
+    breaks_without_culprit = 0
+    readers: set[int] = set()  # every reader seen, for the clean-up of what dead ones leave
+    while futures:
+        done, _ = wait(list(futures), timeout=1.0, return_when=FIRST_COMPLETED)
+        readers |= _pool_pids(pool)
+        broken = False
+        lost: list[tuple[int, int]] = []
+        for fut in done:
+            i, k = futures.pop(fut)
+            if fut.cancelled():
+                continue
+            try:
+                page, reason, secs = fut.result()
+            except BrokenProcessPool:
+                broken = True
+                lost.append((i, k))
+                continue
+            except Exception as e:  # the job could not be sent or its result not returned
+                page, reason, secs = None, plain_reason(e, budget), 0.0
+            st = state[i]
+            if st.done:
+                continue
+            st.seconds += secs
+            if on_page:
+                on_page(i)
+            if reason is not None:
+                yield fail(i, reason)
+            elif st.seconds > budget.file_seconds and len(st.pages) + 1 < len(st.jobs):
+                yield fail(i, budgets.time_reason(budget))
+            else:
+                st.pages[k] = page  # type: ignore[assignment]
+                if len(st.pages) == len(st.jobs):
+                    st.done = True
+                    yield i, [st.pages[n] for n in range(len(st.jobs))], None
+        if not broken:
+            _stop_overdue_readers(pool, owner, limit, killed)
+            continue
+        # a reader died: every page in flight fails with the pool; find the page that killed it
+        for fut in list(futures):
+            lost.append(futures.pop(fut))
+        culprits = _culprits(owner, killed)
+        for token, why in culprits.items():
+            if not token.startswith(f"{run}:"):
+                continue
+            i = int(token.split(":")[1])
+            if i in state and not state[i].done:
+                yield fail(i, budgets.time_reason(budget, page_only=True) if why == "time"
+                           else budgets.crash_reason(budget))
+        breaks_without_culprit = 0 if culprits else breaks_without_culprit + 1
+        readers |= _pool_pids(pool)
+        reset_page_pool(pool)
+        remove_stale_temp_files(min_age=0, force=True, pids=readers)
+        pool = page_pool(workers)
+        for i, k in sorted(set(lost)):
+            if state[i].done:
+                continue
+            if breaks_without_culprit >= MAX_BREAKS_WITHOUT_CULPRIT:
+                yield fail(i, budgets.crash_reason(budget))
+                continue
+            if k not in state[i].pages:
+                submit(i, k)
+
+
+def _markers(owner: int) -> Iterator[tuple[int, str, float]]:
+    """(reader pid, page token, seconds since it started the page) for each page being read for `owner`."""
+    suffix = f"-reader-of-{owner}.job"
+    folder = _marker_dir()
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if not (name.startswith(TEMP_PREFIX) and name.endswith(suffix)):
+            continue
+        path = os.path.join(folder, name)
+        try:
+            pid = int(name[len(TEMP_PREFIX):-len(suffix)])
+            with open(path) as f:
+                token = f.read().strip()
+            age = time.time() - os.stat(path).st_mtime
+        except (OSError, ValueError):
+            continue
+        if token:
+            yield pid, token, age
+
+
+def _stop_overdue_readers(pool: Executor, owner: int, limit: float, killed: dict[int, str]) -> None:
+    """Kill a reader whose page ran well past its time (stuck inside a library, where the alarm cannot
+    reach it). Only the pool's own readers are ever signalled."""
+    pids = _pool_pids(pool)
+    for pid, token, age in _markers(owner):
+        if pid in pids and pid not in killed and age > limit + HARD_STOP_GRACE:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed[pid] = token
+            except OSError:
+                pass
+
+
+def _culprits(owner: int, killed: dict[int, str]) -> dict[str, str]:
+    """Pages whose reader died while reading them: token -> "time" (stopped for time) or "crash"."""
+    found: dict[str, str] = {}
+    for pid, token, _ in list(_markers(owner)):
+        if _running(pid):
+            continue
+        found[token] = "time" if killed.get(pid) == token else "crash"
+        try:
+            os.unlink(_marker_path(owner, pid))
+        except OSError:
+            pass
+    return found
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
 def page_jobs(path: Path, media_type: str) -> Iterator[Callable[[], PageResult]]:
     """One job per page. Each job is a picklable partial (it re-opens the file by path), so it can run
-    in another process or on another machine with the file."""
-    if media_type == PDF:
+    in another process or on another machine with the file. A PDF that pdfplumber cannot open whole (wrong
+    cross-reference offsets) is read from a copy repaired in memory by qpdf, or else from the pages that
+    pdfium draws; the stored original is never altered."""
+    try:
+        if media_type == PDF:
+            n, how = pdf_page_plan(Path(path))
+        else:
+            with Image.open(path) as im:
+                n, how = getattr(im, "n_frames", 1), "image"
+    except RejectedFile:
+        raise
+    except Exception as e:  # said in plain words: a library's message names server paths and internals
+        raise RejectedFile(plain_reason(e)) from e
+    for i in range(n):
+        if how == "image":
+            yield functools.partial(_read_image_frame, Path(path), i)
+        else:
+            yield functools.partial(_read_pdf_page, Path(path), i, how)
+
+
+def pdf_page_plan(path: Path) -> tuple[int, str]:
+    """(pages, how to read them): "direct" when pdfplumber sees every page pdfium sees, "repaired" when the
+    copy qpdf repairs does, "drawn" (OCR of what pdfium renders) when only pdfium can read the pages."""
+    with _PDFIUM:
+        try:
+            doc = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError:
+            drawn = 0
+        else:
+            drawn = len(doc)
+            doc.close()
+    try:
         with pdfplumber.open(path) as pdf:
             n = len(pdf.pages)
-        for i in range(n):
-            yield functools.partial(_read_pdf_page, Path(path), i)
-    else:
-        with Image.open(path) as im:
-            n = getattr(im, "n_frames", 1)
-        for i in range(n):
-            yield functools.partial(_read_image_frame, Path(path), i)
+        if n and n >= drawn:
+            return n, "direct"
+    except Exception:  # pdfminer gives up on a damaged cross-reference table; qpdf may not
+        pass
+    data = repaired_pdf(path)
+    if data is not None:
+        try:
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                n = len(pdf.pages)
+            if n and n >= drawn:
+                return n, "repaired"
+        except Exception:
+            pass
+    if drawn:
+        return drawn, "drawn"
+    raise RejectedFile("corrupt PDF: no page of it can be read, even after repair")
+
+
+_REPAIRED: dict[tuple[str, int, int], bytes] = {}
+
+
+def repaired_pdf(path: Path) -> bytes | None:
+    """The PDF rewritten by qpdf (which rebuilds a broken cross-reference table), in memory; None when qpdf
+    cannot open it either. Kept for the last file asked, as its pages are read one after the other."""
+    import pikepdf
+
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key in _REPAIRED:
+        return _REPAIRED[key]
+    try:
+        with pikepdf.open(path) as pdf:
+            out = io.BytesIO()
+            pdf.save(out)
+    except Exception:  # qpdf cannot read it
+        return None
+    _REPAIRED.clear()
+    _REPAIRED[key] = out.getvalue()
+    return _REPAIRED[key]
 
 
 def _read_image_frame(path: Path, index: int) -> PageResult:
@@ -157,13 +770,19 @@ def _read_image_frame(path: Path, index: int) -> PageResult:
     return ocr_page(page, index + 1, _plausible_dpi(page, dpi))
 
 
-def _read_pdf_page(path: Path, index: int) -> PageResult:
-    with pdfplumber.open(path) as pdf:
-        page = pdf.pages[index]
-        words = _text_layer_words(page)
-        width, height = float(page.width), float(page.height)
+def _read_pdf_page(path: Path, index: int, how: str = "direct") -> PageResult:
+    source: Path | bytes = path
+    if how == "repaired":
+        source = repaired_pdf(path) or path
+    words: list[Word] = []
+    width = height = 0.0
+    if how != "drawn":
+        with pdfplumber.open(io.BytesIO(source) if isinstance(source, bytes) else source) as pdf:
+            page = pdf.pages[index]
+            words = _text_layer_words(page)
+            width, height = float(page.width), float(page.height)
     with _PDFIUM:
-        doc = pdfium.PdfDocument(str(path))
+        doc = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
         try:
             if _is_real_text(words):
                 preview = doc[index].render(scale=PREVIEW_DPI / 72).to_pil().convert("L")
@@ -321,12 +940,13 @@ def _tesseract_words(gray: Image.Image, dpi: float, psm: int = 3) -> tuple[list[
 def run_tesseract(image: Image.Image, args: list[str]) -> str:
     """The `tesseract` command on one image; returns what it prints. The image is handed over as an
     uncompressed PGM file (the same pixels pytesseract would send as PNG, without the encoding)."""
-    fd, name = tempfile.mkstemp(suffix=".pgm", prefix="ocr-", dir=_TMP_DIR)
+    fd, name = tempfile.mkstemp(suffix=".pgm", prefix=f"{TEMP_PREFIX}{os.getpid()}-ocr-", dir=_TMP_DIR)
     try:
         with os.fdopen(fd, "wb") as f:
             (image if image.mode == "L" else image.convert("L")).save(f, "PPM")
         proc = subprocess.run(
-            [pytesseract.pytesseract.tesseract_cmd, name, "stdout", *args], capture_output=True, check=False
+            [pytesseract.pytesseract.tesseract_cmd, name, "stdout", *args], capture_output=True, check=False,
+            preexec_fn=die_with_parent if _PRCTL is not None else None,
         )
     except FileNotFoundError as e:
         raise pytesseract.TesseractNotFoundError() from e

@@ -36,4 +36,51 @@ def temporary_server_settings() -> _contextlib.AbstractContextManager[object]:
 
     if PREFECT_API_URL.value():
         return _contextlib.nullcontext()
+    start_temporary_server()
     return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
+
+
+class _SubprocessDyingWithParent:
+    """The `subprocess` module as Prefect's server module sees it while it starts its temporary server: the
+    same, except that the server process is asked to die with this one (a parent-death signal)."""
+
+    def __getattr__(self, name: str) -> object:
+        import subprocess
+
+        return getattr(subprocess, name)
+
+    @staticmethod
+    def Popen(*args: object, **kwargs: object) -> object:
+        import subprocess
+
+        from extractors.pagetext import die_with_parent
+
+        kwargs.setdefault("preexec_fn", die_with_parent)
+        return subprocess.Popen(*args, **kwargs)  # type: ignore[call-overload]
+
+
+def start_temporary_server() -> None:
+    """Start Prefect's temporary server now, from the main thread, so that it dies with this process: left to
+    itself Prefect starts it from whichever thread first needs it, and after a kill -9 of `compliance` it
+    was still running 21 minutes later. Linux only (parent-death signal); elsewhere Prefect starts it as usual
+    (it still stops it at a normal exit). Against a configured server (PREFECT_API_URL) nothing is started."""
+    import sys
+    import threading
+
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_ALLOW_EPHEMERAL_MODE
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_ALLOW_EPHEMERAL_MODE.value():
+        return
+    if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
+        return  # the parent-death signal follows the thread that starts the server: only the main one lasts
+    from prefect.server.api import server as prefect_server
+
+    instance = prefect_server.SubprocessASGIServer()
+    if instance.running:
+        return
+    original = prefect_server.subprocess
+    prefect_server.subprocess = _SubprocessDyingWithParent()  # type: ignore[assignment]
+    try:
+        instance.start()
+    finally:
+        prefect_server.subprocess = original

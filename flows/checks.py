@@ -11,6 +11,7 @@ from extractors.names import person_names_match
 from storage import repository as repo
 from storage.db import database
 from storage.records import Finding, Waiver
+from validators.fees import request_fee
 from validators.policy import load_policy
 from validators.rules import check_request, verdict
 
@@ -56,10 +57,11 @@ def check_requests(
         waivers = repo.active_waivers(s, as_of)
         for req in requests:
             org = orgs[req.org_id]
-            findings = check_request(req, org, docs_by_org.get(org.org_id, []), policy, as_of, revocations)
+            fee = request_fee(req, org, policy)
+            findings = check_request(req, org, docs_by_org.get(org.org_id, []), policy, as_of, revocations, fee)
             apply_waivers(findings, waivers.get(req.request_id, []))
             v = verdict([f for f in findings if f.waiver_id is None])
-            previous = repo.save_check(s, req.request_id, as_of, v, findings)
+            previous = repo.save_check(s, req.request_id, as_of, v, findings, fee.to_dict())
             summary.checked += 1
             summary.flagged += v == "flagged"
             summary.compliant += v == "compliant"

@@ -204,6 +204,8 @@ def _print_ingest_summary(summary) -> None:  # type: ignore[no-untyped-def]
     t.add_column("count", justify="right")
     for label, value in (
         ("files seen", summary.files_seen), ("new files", summary.new),
+        ("finished from an interrupted run", summary.resumed),
+        ("left in the folder for next time", summary.left),
         ("already on file (unchanged)", summary.unchanged), ("duplicates", summary.duplicates),
         ("rejected", summary.rejected), ("unreadable", summary.unreadable),
         ("files read", summary.processed), ("compliance documents found", summary.documents_found),
@@ -243,8 +245,12 @@ def ingest(
 ) -> None:
     """Ingest every file in a folder once: store originals, read pages (OCR), find and read documents.
 
-    Without --keep, processed files leave the folder and failed ones move to FOLDER/failed/ beside a
-    note saying why."""
+    Without --keep, read files leave the folder (only once their outcome is stored) and failed ones move to
+    FOLDER/failed/ beside a note saying why.
+
+    Links, pipes, devices and hard links are refused and moved to failed/ as they are (never followed).
+
+    A run that was stopped is finished by the next one; `compliance status` lists what it left."""
     summary = _ingest(folder, keep, db, "", prefect)
     _print_ingest_summary(summary)
 
@@ -255,6 +261,8 @@ def reprocess(db: DbOption = None) -> None:
     from flows.stages import reprocess as run_reprocess
 
     summary = run_reprocess(db)
+    if summary.resumed:
+        console.print(f"Finished {summary.resumed} files an interrupted run had left unread (stored originals).")
     console.print(f"Re-read {summary.processed} files; {summary.documents_found} compliance documents found.")
 
 
@@ -398,6 +406,10 @@ def _status_rows(db: str | None):  # type: ignore[no-untyped-def]
         rows.sort(key=lambda r: (r.first_use or date.max, r.request_id))
         orgs = {o.org_id: o.name for o in repo.load_organizations(s)}
         problems = []
+        stuck = repo.stuck_documents(s)
+        pages = repo.cached_page_counts(s, [d.sha256 for d in stuck])
+        for d in stuck:
+            problems.append((d.relative_path, "", "received", stuck_reason(pages.get(d.sha256, 0), d.page_count)))
         for d in repo.all_documents(s):
             if d.status in ("rejected", "unreadable"):
                 problems.append((d.relative_path, "", d.status, d.reason or ""))
@@ -408,11 +420,27 @@ def _status_rows(db: str | None):  # type: ignore[no-untyped-def]
         return rows, orgs, problems
 
 
+def stuck_reason(pages_read: int, page_count: int) -> str:
+    """A plain line for a document a run stored but did not finish."""
+    if pages_read == 0:
+        stage = "received, but none of its pages were read"
+    elif page_count and pages_read < page_count:
+        stage = f"received, {pages_read} of its {page_count} pages read"
+    else:
+        stage = "its pages were read, but not its documents"
+    return (f"not finished: {stage} (a run stopped). Run `compliance ingest` on its folder again, or"
+            " `compliance reprocess` to finish it from the stored original")
+
+
 def _print_status(db: str | None, limit: int | None = None) -> None:
     rows, orgs, problems = _status_rows(db)
     _print_flagged(rows, orgs, limit)
     if limit and len(rows) > limit:
         console.print(f"… and {len(rows) - limit} more: run `compliance status` to see all.")
+    stuck = sum(1 for row in problems if row[2] == "received")
+    if stuck:
+        console.print(f"{stuck} documents are stuck part-way (a run stopped before finishing them); they are"
+                      " listed below as 'received'.")
     if problems:
         p = Table(title=f"Documents needing a person ({len(problems)})")
         for col in ("file", "pages", "status", "reason"):

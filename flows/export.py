@@ -46,6 +46,7 @@ def build_export(db_url: str | None, as_of: date) -> dict[str, Any]:
                      "page": f.page, "message": f.message}
                     for f in row.findings
                 ],
+                "fee": row.fee,
             })
     return {"as_of": as_of.isoformat(), "exported_at": local_iso(datetime.now(UTC), zone), "documents": documents,
             "requests": requests}

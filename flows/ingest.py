@@ -8,20 +8,24 @@ that touches the database stays in the flow.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from extractors.filetypes import plain_error
 from flows import stages, temporary_server_settings
 from flows.stages import IngestOptions, IngestSummary
 
 F = TypeVar("F", bound=Callable[..., Any])
-BATCH_SIZE = 40
+BATCH_SIZE = 40  # files per batch; COMPLIANCE_INGEST_BATCH_SIZE changes it
+log = logging.getLogger("compliance.ingest")
 
 
 def _as_task(fn: F, retries: int = 0) -> F:
@@ -65,7 +69,7 @@ def task_reader(todo: list[stages.Received]) -> Iterator[tuple[stages.Received, 
 
     futures = {}
     for r in todo:
-        fut = read_file_task.submit(r.path.read_bytes(), r.path.suffix.lower(), r.media_type or "")
+        fut = read_file_task.submit(r.path.read_bytes(), r.path.suffix.lower(), r.media_type or "")  # stored copy
         futures[fut] = r
     for fut in as_completed(list(futures)):
         r = futures[fut]
@@ -77,43 +81,104 @@ def task_reader(todo: list[stages.Received]) -> Iterator[tuple[stages.Received, 
         yield r, pages, err
 
 
+@dataclass(frozen=True)
+class Steps:
+    """The stage functions a batch runs through: plain functions, or the same wrapped as Prefect tasks."""
+
+    receive: Callable[..., list[stages.Received]]
+    read_text: Callable[..., IngestSummary]
+    understand: Callable[..., IngestSummary]
+    settle: Callable[..., list[tuple[str, str, str]]]
+
+
+def steps(use_prefect_tasks: bool, fan_out: bool = False) -> Steps:
+    """Inside a flow, each stage is a Prefect task; with fan_out, each file's page reading is a task of its
+    own on the flow's task runner (Dask)."""
+    if not use_prefect_tasks:
+        return Steps(stages.receive, stages.read_text, stages.understand, stages.settle)
+    read_text: Callable[..., IngestSummary] = read_text_task
+    if fan_out:
+        def read_text(db_url, received, opts):  # type: ignore[no-untyped-def]
+            return stages.read_text(db_url, received, opts, reader=task_reader)
+    return Steps(receive_task, read_text, understand_task, settle_task)
+
+
+BeforeSettle = Callable[[list[stages.Received], IngestSummary], None]
+
+
+def run_batch(
+    db_url: str | None, folder: Path, files: list[Path], opts: IngestOptions, how: Steps,
+    before_settle: BeforeSettle | None = None,
+) -> tuple[list[stages.Received], IngestSummary]:
+    """One batch of watch-folder files through the stages: the one driver of `compliance ingest`, `run`, the
+    Prefect flows and the service (which re-checks requests and finishes its claims in before_settle).
+
+    Receive picks up where an interrupted run stopped (a document left 'received' is read, or only
+    understood when its pages are stored); settle moves a file only once its outcome is committed."""
+    summary = IngestSummary()
+    received = how.receive(db_url, folder, files, opts)
+    for r in received:
+        if r.resumed:
+            summary.resumed += 1
+        elif r.status == "unchanged":
+            summary.unchanged += 1
+        elif r.status in ("left", "gone"):
+            summary.left += r.status == "left"
+            summary.problems.append((r.relative_path, "left in the folder", r.reason or ""))
+        else:
+            summary.new += 1
+            if r.status == "duplicate":
+                summary.duplicates += 1
+            elif r.status == "rejected":
+                summary.rejected += 1
+                summary.problems.append((r.relative_path, r.status, r.reason or ""))
+    if any(r.status == "received" for r in received):  # a batch of files seen before costs no more tasks
+        summary.add(how.read_text(db_url, received, opts))
+        ids = [r.document_id for r in received if r.status == "received" and r.document_id]
+        if ids:
+            summary.add(how.understand(db_url, ids, opts.workers))
+    if before_settle is not None:
+        before_settle(received, summary)
+    for note in how.settle(db_url, folder, received, opts) or []:
+        if note not in summary.problems:
+            summary.problems.append(note)
+    return received, summary
+
+
 def run_batches(
     db_url: str | None, folder: Path, files: list[Path], opts: IngestOptions, use_prefect_tasks: bool,
     fan_out: bool = False,
 ) -> IngestSummary:
-    """Run the stages over the files, batch by batch. Inside a flow, each stage is a Prefect task; with
-    fan_out, each file's page reading is a task of its own on the flow's task runner (Dask)."""
-    receive, read_text, understand, settle = (
-        (receive_task, read_text_task, understand_task, settle_task)
-        if use_prefect_tasks
-        else (stages.receive, stages.read_text, stages.understand, stages.settle)
-    )
-    if fan_out:
-        def read_text(db_url, received, opts):  # type: ignore[no-untyped-def]
-            return stages.read_text(db_url, received, opts, reader=task_reader)
+    """Run the files through run_batch, batch by batch. A batch that fails as a whole (the database went
+    away, a bug) is run again file by file, so one file cannot hold up the others; a file that fails on its
+    own stays in the folder, reported, and is tried again on the next run."""
+    how = steps(use_prefect_tasks, fan_out)
     started = time.perf_counter()
     total = IngestSummary(files_seen=len(files))
-    for i in range(0, len(files), BATCH_SIZE):
-        batch = files[i : i + BATCH_SIZE]
-        received = receive(db_url, folder, batch, opts)
-        for r in received:
-            total.new += r.status != "unchanged"
-            if r.status == "unchanged":
-                total.unchanged += 1
-            elif r.status == "duplicate":
-                total.duplicates += 1
-            elif r.status == "rejected":
-                total.rejected += 1
-                total.problems.append((r.relative_path, r.status, r.reason or ""))
-        if any(r.status == "received" for r in received):  # a batch of files seen before costs no more tasks
-            total.add(read_text(db_url, received, opts))
-            ids = [r.document_id for r in received if r.status == "received" and r.document_id]
-            if ids:
-                total.add(understand(db_url, ids, opts.workers))
-        if not opts.keep:
-            settle(db_url, folder, received, opts)
+    size = max(1, int(os.environ.get("COMPLIANCE_INGEST_BATCH_SIZE") or BATCH_SIZE))
+    for i in range(0, len(files), size):
+        _run_safely(db_url, folder, files[i : i + size], opts, how, total)
     total.seconds = time.perf_counter() - started
     return total
+
+
+def _run_safely(
+    db_url: str | None, folder: Path, batch: list[Path], opts: IngestOptions, how: Steps, total: IngestSummary
+) -> None:
+    try:
+        total.add(run_batch(db_url, folder, batch, opts, how)[1])
+        return
+    except Exception as e:
+        log.warning("a batch of %d files failed (%s); running its files one by one", len(batch), e)
+        error = e
+    if len(batch) > 1:
+        for one in batch:
+            _run_safely(db_url, folder, [one], opts, how, total)
+        return
+    rel = stages.relative_name(folder, batch[0], opts.path_prefix)
+    total.left += 1
+    total.problems.append((rel, "left in the folder", f"it could not be processed this time ({plain_error(error)});"
+                           " it stays in the folder and is tried again on the next run"))
 
 
 @flow(name="ingest-folder", log_prints=False)

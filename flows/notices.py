@@ -25,6 +25,7 @@ DOCUMENT_NAMES = {
     "business_license": "City of Albuquerque business license",
     "health_permit": "temporary health permit",
     "background_check": "APS background-check clearance",
+    "cpr_certificate": "CPR certification card",
 }
 
 # What the organization does about each finding: the change required, in plain words.
@@ -66,11 +67,19 @@ FIXES = {
     "BACKGROUND_CHECK_NOT_CLEARED": "This person may not work with students until cleared: send the clearance, or "
     "remove them from the request.",
     "BACKGROUND_CHECK_EXPIRED": "Renew this person's clearance to cover the last use date, or remove them.",
+    "DEPOSIT_NOT_RECEIVED": "Pay the deposit with the AC-11 by check or money order (cash is not accepted).",
+    "ACCOUNT_PAST_DUE": "Pay the past-due balance of your account; the school can rent again once it is current.",
+    "CPR_MISSING": "Send a current CPR card (American Red Cross, American Heart Association or similar) for this "
+    "person, or remove them from the request.",
+    "CPR_EXPIRED": "Send this person's renewed CPR card valid through the last use date, or remove them.",
+    "KITCHEN_APPLICATION_MISSING": "Submit the Application for Use of School Kitchen to Food and Nutrition "
+    "Services for approval at least two weeks before the first kitchen date.",
 }
 
 # The kind of document a finding is about, from its code's prefix (for naming the document in a notice).
 CODE_KINDS = (("COI_", "coi"), ("NONPROFIT_", "nonprofit_letter"), ("BUSINESS_LICENSE_", "business_license"),
-              ("HEALTH_PERMIT_", "health_permit"), ("BACKGROUND_CHECK_", "background_check"))
+              ("HEALTH_PERMIT_", "health_permit"), ("BACKGROUND_CHECK_", "background_check"),
+              ("CPR_", "cpr_certificate"))
 
 
 @dataclass(frozen=True)
@@ -118,7 +127,8 @@ def finding_kind(code: str) -> str | None:
     return next((kind for prefix, kind in CODE_KINDS if code.startswith(prefix)), None)
 
 
-EXPIRY_FIELDS = {"coi": "gl_expiration", "business_license": "expiration_date", "background_check": "expiration_date"}
+EXPIRY_FIELDS = {"coi": "gl_expiration", "business_license": "expiration_date", "background_check": "expiration_date",
+                 "cpr_certificate": "valid_through"}
 
 
 @dataclass

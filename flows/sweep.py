@@ -36,6 +36,7 @@ from storage import repository as repo
 from storage import service_repo as srepo
 from storage.db import database
 from storage.records import DocumentOnFile, FacilityRequest, Finding, Organization
+from validators.fees import request_fee
 from validators.policy import Policy, load_policy
 from validators.rules import as_date, as_text, check_request, same_person, verdict
 
@@ -68,6 +69,8 @@ def needed_kinds(req: FacilityRequest, org: Organization, policy: Policy) -> set
         needed |= set(policy.extras.kitchen_requires)
     if req.serves_students:
         needed |= set(policy.extras.serving_students_requires)
+    if req.cpr_required:
+        needed |= set(policy.extras.cpr_required_requires)
     return needed
 
 
@@ -90,7 +93,7 @@ def expiring_documents(
     for kind in sorted(needed_kinds(req, org, policy) & set(EXPIRY_FIELDS)):
         of_kind = [d for d in docs if d.doc_type == kind]
         groups: list[tuple[str | None, list[DocumentOnFile]]]
-        if kind == "background_check":
+        if kind in ("background_check", "cpr_certificate"):
             groups = [(p, [d for d in of_kind if same_person(as_text(d.fields.get("person_name")), p)])
                       for p in dict.fromkeys(x.strip() for x in req.personnel if x and x.strip())]
         else:
@@ -106,24 +109,25 @@ PARALLEL_FROM = 4000  # requests; below this one process is quicker than startin
 _work: dict = {}  # the inputs of a sweep, inherited by forked workers
 
 
-def _check_slice(bounds: tuple[int, int]) -> list[tuple[str, str, list[Finding], list[tuple]]]:
-    """Check requests[start:end] of the current sweep: (request, verdict, findings, expiring documents)."""
+def _check_slice(bounds: tuple[int, int]) -> list[tuple[str, str, list[Finding], list[tuple], dict]]:
+    """Check requests[start:end] of the current sweep: (request, verdict, findings, expiring documents, fee)."""
     w = _work
     out = []
     for req, _previous in w["requests"][bounds[0] : bounds[1]]:
         org = w["orgs"][req.org_id]
         docs = w["docs_by_org"].get(org.org_id, [])
-        findings = check_request(req, org, docs, w["policy"], w["as_of"], w["revocations"])
+        fee = request_fee(req, org, w["policy"])
+        findings = check_request(req, org, docs, w["policy"], w["as_of"], w["revocations"], fee)
         apply_waivers(findings, w["waivers"].get(req.request_id, []))
         expiring = [
             (kind, doc.document, doc.segment_id, expires, person)
             for kind, doc, expires, person in expiring_documents(req, org, docs, w["policy"], w["as_of"], w["horizon"])
         ]
-        out.append((req.request_id, verdict(findings), findings, expiring))
+        out.append((req.request_id, verdict(findings), findings, expiring, fee.to_dict()))
     return out
 
 
-def _check_all(n: int, workers: int) -> list[tuple[str, str, list[Finding], list[tuple]]]:
+def _check_all(n: int, workers: int) -> list[tuple[str, str, list[Finding], list[tuple], dict]]:
     """Check every request, across processes on Linux (forked workers share the loaded inputs)."""
     if workers <= 1 or n < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         return _check_slice((0, n))
@@ -165,13 +169,17 @@ def check_open_requests(db_url: str | None, as_of: date, settings: ServiceSettin
         _work.clear()
     with db.session() as s:
         stored = srepo.stored_findings(s, as_of)  # loaded after the check: the forked workers need not carry it
+        stored_fees = srepo.stored_fees(s, as_of)
     previous = {req.request_id: prev for req, prev in requests}
     changed: dict[str, tuple[str, list[Finding]]] = {}
     verdicts: dict[str, str] = {}
     findings_of: dict[str, list[Finding]] = {}
     expiring: dict[tuple, Expiring] = {}
-    for rid, v, findings, items in checked:
+    fees: dict[str, dict] = {}
+    for rid, v, findings, items, fee in checked:
         verdicts[rid] = v
+        if fee != stored_fees.get(rid):
+            fees[rid] = fee
         if v == "flagged":
             findings_of[rid] = findings
         if v != previous[rid] or [srepo.finding_tuple(f) for f in findings] != stored.get(rid, []):
@@ -189,7 +197,7 @@ def check_open_requests(db_url: str | None, as_of: date, settings: ServiceSettin
     timings["check"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     with db.session() as s:
-        srepo.save_checks(s, as_of, list(verdicts), changed)
+        srepo.save_checks(s, as_of, list(verdicts), changed, fees)
         s.commit()
     timings["store"] = time.perf_counter() - t2
     flagged = {rid for rid, v in verdicts.items() if v == "flagged"}

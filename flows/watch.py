@@ -26,6 +26,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from extractors.filetypes import plain_error
 from flows import stages, temporary_server_settings
 from flows.service_settings import ServiceSettings, load_settings
 from flows.stages import IngestOptions, Received
@@ -69,22 +70,6 @@ def holder_is_dead(claimed_by: str, heartbeat_age: float, timeout: float) -> boo
 # ------------------------------------------------------------------ one batch of claimed files
 
 
-def resume(db_url: str | None, received: list[Received]) -> list[Received]:
-    """Files whose document was stored by an earlier, interrupted attempt: carry on from where it stopped
-    (a stored but unread document is read; a finished one is only settled)."""
-    with database(db_url).session() as s:
-        for r in received:
-            if r.status != "unchanged" or not r.sha256:
-                continue
-            row = srepo.document_by_path(s, r.relative_path, r.sha256)
-            if row is None:
-                continue
-            r.document_id = row.id
-            if row.status == "received":
-                r.status, r.media_type = "received", row.media_type
-    return received
-
-
 def affected_requests(db_url: str | None, document_ids: list[int], as_of: date) -> list[str]:
     with database(db_url).session() as s:
         orgs = srepo.org_ids_of_documents(s, document_ids)
@@ -104,13 +89,20 @@ def recheck(db_url: str | None, document_ids: list[int], as_of: date, policy: st
 
 
 def finish_claims(db_url: str | None, claims: list[tuple[int, str]], received: list[Received]) -> dict[str, int]:
-    """Mark each claim done (or failed, when its file was rejected or unreadable), before the file is moved."""
+    """Mark each claim done (or failed, when its file was rejected or unreadable), before the file is moved.
+    A file left in the folder without a document (it changed while read, it could not be stored) gives its
+    claim back, so that a later pass reads it."""
     by_rel = {r.relative_path: r for r in received}
-    counts = {"done": 0, "failed": 0}
+    counts = {"done": 0, "failed": 0, "released": 0}
     with database(db_url).session() as s:
         for claim_id, rel in claims:
             r = by_rel.get(rel)
             state = srepo.document_state(s, r.document_id) if r and r.document_id else None
+            if r is not None and state is None and r.status in ("left", "gone"):
+                if r.status == "left":
+                    srepo.give_back_claim(s, claim_id)
+                    counts["released"] += 1
+                    continue
             failed = r is None or (state[0] if state else r.status) in ("rejected", "unreadable")
             srepo.finish_claim(s, claim_id, "failed" if failed else "done", r.document_id if r else None)
             counts["failed" if failed else "done"] += 1
@@ -118,36 +110,52 @@ def finish_claims(db_url: str | None, claims: list[tuple[int, str]], received: l
     return counts
 
 
-def _tasks(use_prefect: bool):  # type: ignore[no-untyped-def]
-    if not use_prefect:
-        return stages.receive, stages.read_text, stages.understand, recheck, finish_claims, stages.settle
-    from flows.ingest import read_text_task, receive_task, settle_task, understand_task
+def _steps(use_prefect: bool):  # type: ignore[no-untyped-def]
+    from flows.ingest import steps
 
-    return receive_task, read_text_task, understand_task, recheck_task, finish_claims_task, settle_task
+    return steps(use_prefect), (recheck_task if use_prefect else recheck), (
+        finish_claims_task if use_prefect else finish_claims)
 
 
 recheck_task = task(recheck, name="recheck", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
 finish_claims_task = task(finish_claims, name="finish_claims", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 
 
+def entries_of(folder: Path, rels: list[str]) -> list[Path]:
+    """The folder entries of claimed paths. A claim holds a name as stored (bytes that are not UTF-8 read as
+    U+FFFD), so such a name is found again among the folder's entries."""
+    out: list[Path] = []
+    others: dict[str, Path] | None = None
+    for rel in rels:
+        path = folder / rel
+        if not os.path.lexists(path):
+            if others is None:
+                others = {stages.relative_name(folder, p, ""): p for p in stages.discover(folder)}
+            path = others.get(rel, path)
+        out.append(path)
+    return out
+
+
 def process_claimed(
     db_url: str | None, folder: Path, claims: list[tuple[int, str]], as_of: date | None = None,
     policy: str | None = None, do_recheck: bool = True, use_prefect: bool = False,
 ) -> dict:
-    """Run claimed files through the stages: receive, read, understand, re-check, finish claims, settle."""
-    receive, read_text, understand, recheck_fn, finish, settle = _tasks(use_prefect)
-    keep = IngestOptions(keep=True)
-    files = [folder / rel for _, rel in claims]
-    received = resume(db_url, receive(db_url, folder, files, keep))
-    summary = read_text(db_url, received, keep)
-    ids = [r.document_id for r in received if r.status == "received" and r.document_id]
-    summary.add(understand(db_url, ids))
+    """Run claimed files through the one batch driver (flows.ingest.run_batch); before the files are settled,
+    re-check the requests of their organizations and finish the claims."""
+    from flows.ingest import run_batch
+
+    how, recheck_fn, finish = _steps(use_prefect)
     checked: dict = {}
-    if do_recheck:
-        doc_ids = [r.document_id for r in received if r.document_id]
-        checked = recheck_fn(db_url, doc_ids, as_of or date.today(), policy)
-    counts = finish(db_url, claims, received)
-    settle(db_url, folder, received, IngestOptions(keep=False))
+    counts: dict[str, int] = {}
+
+    def before_settle(received: list[Received], summary: stages.IngestSummary) -> None:
+        if do_recheck:
+            doc_ids = [r.document_id for r in received if r.document_id]
+            checked.update(recheck_fn(db_url, doc_ids, as_of or date.today(), policy))
+        counts.update(finish(db_url, claims, received))
+
+    files = entries_of(folder, [rel for _, rel in claims])
+    _, summary = run_batch(db_url, folder, files, IngestOptions(keep=False), how, before_settle)
     return {"files": len(claims), **counts, "documents_found": summary.documents_found,
             "pages_ocr": summary.pages_ocr, "rechecked": checked.get("checked", 0),
             "newly_flagged": checked.get("newly_flagged", [])}
@@ -193,10 +201,10 @@ class Watcher:
         out = []
         for p in stages.discover(self.folder):
             try:
-                st = p.stat()
+                st = os.lstat(p)  # a link is seen as itself (and refused), never followed
             except OSError:
                 continue
-            rel = p.relative_to(self.folder).as_posix()
+            rel = stages.relative_name(self.folder, p, "")
             old = self.seen.get(rel)
             seen = old if old and (old.size, old.mtime_ns) == (st.st_size, st.st_mtime_ns) else Seen(
                 st.st_size, st.st_mtime_ns, now)
@@ -233,15 +241,15 @@ class Watcher:
     def settle_leftover(self, c: srepo.Claim) -> None:
         """A file whose claim finished but which is still in the folder (its service stopped right before
         moving it): move it now, without reading it again."""
-        path = self.folder / c.path
-        if not path.exists() or c.document_id is None:
+        path = entries_of(self.folder, [c.path])[0]
+        if not os.path.lexists(path) or c.document_id is None:
             return
         with database(self.db_url).session() as s:
             state = srepo.document_state(s, c.document_id)
         if state is None:
             return
         status, reason, _ = state
-        r = Received(path, c.path, c.document_id, "settled", status, reason)
+        r = Received(path, c.path, c.document_id, "settled", status, reason, seen_as=(c.size, c.mtime_ns))
         try:
             stages.settle(self.db_url, self.folder, [r], IngestOptions(keep=False))
         except OSError as e:  # another service moved it first
@@ -301,9 +309,9 @@ class Watcher:
             srepo.finish_claim(s, claim_id, "failed", None)
             s.commit()
         self.attempts.pop(rel, None)
-        reason = f"the service could not process this file ({type(error).__name__}: {error})"
-        r = Received(self.folder / rel, rel, None, None, "rejected", reason)
+        reason = f"the service could not process this file: {plain_error(error)}"
         try:
+            r = stages.refuse(self.db_url, self.folder, entries_of(self.folder, [rel])[0], reason)
             stages.settle(self.db_url, self.folder, [r], IngestOptions(keep=False))
         except OSError as e:
             log.error("could not move %s to failed/: %s", rel, e)
@@ -402,8 +410,8 @@ def _all_files(root: Path) -> list[tuple[str, int, int]]:
     out = []
     for p in stages.discover(root):
         try:
-            st = p.stat()
+            st = os.lstat(p)
         except OSError:
             continue
-        out.append((p.relative_to(root).as_posix(), st.st_size, st.st_mtime_ns))
+        out.append((stages.relative_name(root, p, ""), st.st_size, st.st_mtime_ns))
     return out

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -40,6 +41,9 @@ class OrganizationRow(Base):
     ein: Mapped[str | None] = mapped_column(String(16))
     address: Mapped[str | None] = mapped_column(Text)
     contact_email: Mapped[str | None] = mapped_column(String(300))
+    past_due_balance: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cat3_permit: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # {issued, expires, fee_paid}
+    registry_keys: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")  # optional keys ever given
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
@@ -64,6 +68,13 @@ class RequestRow(Base):
     kitchen_dates: Mapped[list[Any]] = mapped_column(default=list)
     serves_students: Mapped[bool] = mapped_column(Boolean, default=False)
     personnel: Mapped[list[Any]] = mapped_column(default=list)
+    facility_type: Mapped[str | None] = mapped_column(String(64))
+    regular_use: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    deposit_received: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    cpr_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    kitchen_application_approved_on: Mapped[date | None] = mapped_column(Date)
+    registry_keys: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")  # optional keys ever given
+    fee: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # of the latest check (rules.Fee)
     verdict: Mapped[str | None] = mapped_column(String(16), index=True)
     checked_as_of: Mapped[date | None] = mapped_column(Date)
     checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -7,6 +7,25 @@ from datetime import date
 from typing import Any
 
 
+@dataclass(slots=True, frozen=True)
+class Cat3Permit:
+    """A Category 3 group's annual permit ($50 up to 6 months, $100 for 6-12 months; one covers every school)."""
+
+    issued: date
+    expires: date
+    fee_paid: int | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class Deposit:
+    """A deposit received with the AC-11: instrument is check, money_order or cash (cash is not accepted)."""
+
+    amount: int | None
+    received_on: date | None
+    instrument: str
+    number: str | None = None
+
+
 @dataclass(slots=True)
 class Organization:
     org_id: str
@@ -17,6 +36,10 @@ class Organization:
     ein: str | None = None
     address: str | None = None
     contact_email: str | None = None
+    past_due_balance: int = 0  # dollars owed past due (billing); any amount blocks new rentals
+    cat3_permit: Cat3Permit | None = None
+    # the optional registry keys the registry gave for this row (a key left out says nothing)
+    recorded: tuple[str, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -41,6 +64,13 @@ class FacilityRequest:
     kitchen_dates: list[date] = field(default_factory=list)
     serves_students: bool = False
     personnel: list[str] = field(default_factory=list)
+    facility_type: str | None = None  # a key of the policy's rate schedule; None: worked out from `facility`
+    regular_use: bool = False  # 6b: twice a week or more for the school year
+    deposit_received: Deposit | None = None
+    cpr_required: bool = False  # the principal asks for CPR cards of the listed personnel
+    kitchen_application_approved_on: date | None = None  # Food and Nutrition Services approval
+    # the optional registry keys the registry gave for this row (a key left out says nothing)
+    recorded: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

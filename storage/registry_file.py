@@ -4,15 +4,30 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from storage.records import FacilityRequest, Organization
+from storage.records import Cat3Permit, Deposit, FacilityRequest, Organization
 
 CATEGORIES = {"1", "2", "3", "4", "5", "6a", "6b"}
+# Optional keys (shared spec, corpus-and-export.md). A registry that leaves a key out says nothing about it:
+# loading it keeps what is stored, and a rule that needs the record is not judged on it (see README).
+ORGANIZATION_OPTIONAL = ("past_due_balance", "cat3_permit")
+REQUEST_OPTIONAL = ("facility_type", "regular_use", "deposit_received", "cpr_required",
+                    "kitchen_application_approved_on")
+# The same records as flat CSV columns (a spreadsheet has no nested objects).
+CSV_OBJECTS = {
+    "cat3_permit": {"cat3_permit_issued": "issued", "cat3_permit_expires": "expires",
+                    "cat3_permit_fee_paid": "fee_paid"},
+    "deposit_received": {"deposit_amount": "amount", "deposit_date": "date", "deposit_instrument": "instrument",
+                         "deposit_number": "number"},
+}
+INSTRUMENTS = {"check": "check", "cheque": "check", "money order": "money_order", "cash": "cash",
+               "cashier s check": "check", "cashiers check": "check", "certified check": "check"}
 
 
 @dataclass
@@ -92,14 +107,23 @@ def _read_csv(path: Path) -> RegistryFile:
     out = RegistryFile()
     with path.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
+        columns = {c.strip() for c in reader.fieldnames or [] if c}
         for row in reader:
             line = reader.line_num
             item: dict[str, Any] = {k: v for k, v in row.items() if k and v not in (None, "")}
+            for key, parts in CSV_OBJECTS.items():
+                if columns & set(parts):  # the column is kept: an empty cell records that there is none
+                    given = {sub: item.pop(col) for col, sub in parts.items() if col in item}
+                    item[key] = given or None
+            for key in (*ORGANIZATION_OPTIONAL, *REQUEST_OPTIONAL):
+                if key in columns and key not in item:
+                    item[key] = None
             for key in ("dba", "use_dates", "kitchen_dates", "personnel"):
                 if key in item:
                     item[key] = [p.strip() for p in str(item[key]).split(";") if p.strip()]
-            for key in ("government", "community_school", "uses_kitchen", "serves_students"):
-                if key in item:
+            for key in ("government", "community_school", "uses_kitchen", "serves_students", "regular_use",
+                        "cpr_required"):
+                if item.get(key) is not None:
                     item[key] = str(item[key]).strip().lower() in ("1", "true", "yes", "y")
             try:
                 if item.get("request_id"):
@@ -126,7 +150,9 @@ def _date(value: Any, key: str) -> date:
 
 
 def _bool(item: dict[str, Any], key: str) -> bool:
-    value = item.get(key, False)
+    value = item.get(key)
+    if value is None:
+        return False
     if not isinstance(value, bool):
         raise BadRow(key, f"'{value}' must be true or false")
     return value
@@ -137,6 +163,68 @@ def _str_list(item: dict[str, Any], key: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise BadRow(key, "must be a list of text values")
     return [v.strip() for v in value if v.strip()]
+
+
+def _money(value: Any, key: str) -> int:
+    """Whole dollars, rounded up (a balance of $0.40 is still owed)."""
+    if isinstance(value, bool):
+        raise BadRow(key, f"'{value}' is not an amount of dollars")
+    if isinstance(value, (int, float)):
+        amount = float(value)
+    else:
+        text = re.sub(r"[,$\s]", "", str(value))
+        try:
+            amount = float(text)
+        except ValueError:
+            raise BadRow(key, f"'{value}' is not an amount of dollars") from None
+    if amount < 0 or math.isnan(amount) or math.isinf(amount):
+        raise BadRow(key, f"'{value}' must be zero or more dollars")
+    return math.ceil(round(amount, 2))
+
+
+def _object(item: dict[str, Any], key: str) -> dict[str, Any] | None:
+    value = item.get(key)
+    if value in (None, "", {}):
+        return None
+    if not isinstance(value, dict):
+        raise BadRow(key, "must be an object (or null when there is none)")
+    return value
+
+
+def _cat3_permit(item: dict[str, Any]) -> Cat3Permit | None:
+    value = _object(item, "cat3_permit")
+    if value is None:
+        return None
+    if not value.get("issued") or not value.get("expires"):
+        raise BadRow("cat3_permit", "needs both 'issued' and 'expires' dates")
+    issued, expires = _date(value["issued"], "cat3_permit.issued"), _date(value["expires"], "cat3_permit.expires")
+    if expires < issued:
+        raise BadRow("cat3_permit", f"expires {expires} before it was issued {issued}")
+    fee = value.get("fee_paid")
+    return Cat3Permit(issued, expires, _money(fee, "cat3_permit.fee_paid") if fee not in (None, "") else None)
+
+
+def _deposit(item: dict[str, Any]) -> Deposit | None:
+    value = _object(item, "deposit_received")
+    if value is None:
+        return None
+    raw = str(value.get("instrument") or "").strip()
+    instrument = INSTRUMENTS.get(re.sub(r"[^a-z]+", " ", raw.lower()).strip())
+    if instrument is None:
+        raise BadRow("deposit_received.instrument",
+                     f"'{raw}' is not check, money_order or cash" if raw else "is required (check or money_order)")
+    amount = value.get("amount")
+    received = value.get("date")
+    number = value.get("number")
+    return Deposit(
+        amount=_money(amount, "deposit_received.amount") if amount not in (None, "") else None,
+        received_on=_date(received, "deposit_received.date") if received else None,
+        instrument=instrument, number=(str(number).strip() or None) if number not in (None, "") else None,
+    )
+
+
+def _recorded(item: dict[str, Any], keys: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(k for k in keys if k in item)
 
 
 def parse_organization(item: dict[str, Any]) -> Organization:
@@ -160,6 +248,9 @@ def parse_organization(item: dict[str, Any]) -> Organization:
         org_id=org_id, name=name, dba=_str_list(item, "dba"), category=category,
         government=_bool(item, "government"), ein=ein, address=item.get("address") or None,
         contact_email=item.get("contact_email") or None,
+        past_due_balance=_money(item["past_due_balance"], "past_due_balance")
+        if item.get("past_due_balance") not in (None, "") else 0,
+        cat3_permit=_cat3_permit(item), recorded=_recorded(item, ORGANIZATION_OPTIONAL),
     )
 
 
@@ -171,6 +262,10 @@ def parse_request(item: dict[str, Any]) -> FacilityRequest:
         raise BadRow("use_dates", "at least one use date is required")
     kitchen = [_date(d, "kitchen_dates") for d in _str_list(item, "kitchen_dates")]
     submitted = item.get("submitted_on")
+    approved = item.get("kitchen_application_approved_on")
+    facility_type = item.get("facility_type")
+    if facility_type is not None and not isinstance(facility_type, str):
+        raise BadRow("facility_type", "must be text (a facility type of the rate schedule, e.g. gymnasium)")
     return FacilityRequest(
         request_id=_required_str(item, "request_id"), org_id=_required_str(item, "org_id"),
         school=str(item.get("school") or ""), facility=str(item.get("facility") or ""),
@@ -180,4 +275,8 @@ def parse_request(item: dict[str, Any]) -> FacilityRequest:
         community_school=_bool(item, "community_school"), uses_kitchen=_bool(item, "uses_kitchen"),
         kitchen_dates=sorted(kitchen), serves_students=_bool(item, "serves_students"),
         personnel=_str_list(item, "personnel"),
+        facility_type=(facility_type or "").strip().lower() or None, regular_use=_bool(item, "regular_use"),
+        deposit_received=_deposit(item), cpr_required=_bool(item, "cpr_required"),
+        kitchen_application_approved_on=_date(approved, "kitchen_application_approved_on") if approved else None,
+        recorded=_recorded(item, REQUEST_OPTIONAL),
     )

@@ -27,20 +27,63 @@ from storage.models import (
     WaiverRow,
     utcnow,
 )
-from storage.records import DocumentOnFile, FacilityRequest, Finding, Organization, Revocation, Waiver
+from storage.records import (
+    Cat3Permit,
+    Deposit,
+    DocumentOnFile,
+    FacilityRequest,
+    Finding,
+    Organization,
+    Revocation,
+    Waiver,
+)
 
 # ---------------------------------------------------------------- registry
 
 
+def permit_json(p: Cat3Permit | None) -> dict[str, Any] | None:
+    return None if p is None else {"issued": p.issued.isoformat(), "expires": p.expires.isoformat(),
+                                   "fee_paid": p.fee_paid}
+
+
+def permit_record(v: dict[str, Any] | None) -> Cat3Permit | None:
+    if not v:
+        return None
+    return Cat3Permit(date.fromisoformat(v["issued"]), date.fromisoformat(v["expires"]), v.get("fee_paid"))
+
+
+def deposit_json(d: Deposit | None) -> dict[str, Any] | None:
+    return None if d is None else {"amount": d.amount, "date": d.received_on.isoformat() if d.received_on else None,
+                                   "instrument": d.instrument, "number": d.number}
+
+
+def deposit_record(v: dict[str, Any] | None) -> Deposit | None:
+    if not v:
+        return None
+    return Deposit(v.get("amount"), date.fromisoformat(v["date"]) if v.get("date") else None,
+                   v.get("instrument") or "", v.get("number"))
+
+
+def _optional(values: dict[str, Any], recorded: Sequence[str], optional: dict[str, Any]) -> dict[str, Any]:
+    """Add the optional registry values the source gave; one it left out keeps what is stored."""
+    values.update({k: v for k, v in optional.items() if k in recorded})
+    values["registry_keys"] = sorted(recorded)
+    return values
+
+
 def _org_values(o: Organization) -> dict[str, Any]:
-    return {
-        "name": o.name, "dba": list(o.dba), "category": o.category, "government": o.government,
-        "ein": o.ein, "address": o.address, "contact_email": o.contact_email,
-    }
+    return _optional(
+        {
+            "name": o.name, "dba": list(o.dba), "category": o.category, "government": o.government,
+            "ein": o.ein, "address": o.address, "contact_email": o.contact_email,
+        },
+        o.recorded,
+        {"past_due_balance": o.past_due_balance, "cat3_permit": permit_json(o.cat3_permit)},
+    )
 
 
 def _request_values(r: FacilityRequest) -> dict[str, Any]:
-    return {
+    values = {
         "org_id": r.org_id, "school": r.school, "facility": r.facility, "activity": r.activity,
         "use_dates": [d.isoformat() for d in r.use_dates],
         "first_use": min(r.use_dates) if r.use_dates else None,
@@ -50,6 +93,11 @@ def _request_values(r: FacilityRequest) -> dict[str, Any]:
         "kitchen_dates": [d.isoformat() for d in r.kitchen_dates], "serves_students": r.serves_students,
         "personnel": list(r.personnel),
     }
+    return _optional(values, r.recorded, {
+        "facility_type": r.facility_type, "regular_use": r.regular_use,
+        "deposit_received": deposit_json(r.deposit_received), "cpr_required": r.cpr_required,
+        "kitchen_application_approved_on": r.kitchen_application_approved_on,
+    })
 
 
 def _upsert(s: Session, model: type, key: str, key_value: str, values: dict[str, Any]) -> str:
@@ -57,6 +105,8 @@ def _upsert(s: Session, model: type, key: str, key_value: str, values: dict[str,
     if row is None:
         s.add(model(**{key: key_value}, **values))
         return "created"
+    if "registry_keys" in values:  # the optional keys ever given, so a later registry without them keeps them
+        values["registry_keys"] = sorted(set(row.registry_keys or []) | set(values["registry_keys"]))
     changed = {k: v for k, v in values.items() if getattr(row, k) != v}
     for k, v in changed.items():
         setattr(row, k, v)
@@ -84,6 +134,8 @@ def to_organization(row: OrganizationRow) -> Organization:
     return Organization(
         org_id=row.org_id, name=row.name, dba=list(row.dba or []), category=row.category,
         government=row.government, ein=row.ein, address=row.address, contact_email=row.contact_email,
+        past_due_balance=row.past_due_balance or 0, cat3_permit=permit_record(row.cat3_permit),
+        recorded=tuple(row.registry_keys or ()),
     )
 
 
@@ -95,6 +147,10 @@ def to_request(row: RequestRow) -> FacilityRequest:
         community_school=row.community_school, uses_kitchen=row.uses_kitchen,
         kitchen_dates=[date.fromisoformat(d) for d in row.kitchen_dates],
         serves_students=row.serves_students, personnel=list(row.personnel),
+        facility_type=row.facility_type, regular_use=bool(row.regular_use),
+        deposit_received=deposit_record(row.deposit_received), cpr_required=bool(row.cpr_required),
+        kitchen_application_approved_on=row.kitchen_application_approved_on,
+        recorded=tuple(row.registry_keys or ()),
     )
 
 
@@ -128,6 +184,55 @@ def find_original(s: Session, sha256: str) -> DocumentRow | None:
         .order_by(DocumentRow.id)
         .limit(1)
     )
+
+
+def find_refused(s: Session, relative_path: str, sha256: str, reason: str) -> DocumentRow | None:
+    """The same entry refused for the same reason before (an entry refused unread has no content hash)."""
+    return s.scalar(
+        select(DocumentRow)
+        .where(DocumentRow.relative_path == relative_path, DocumentRow.sha256 == sha256,
+               DocumentRow.status == "rejected", DocumentRow.reason == reason)
+        .order_by(DocumentRow.id)
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class SettleState:
+    """What settling a file needs to know of its document (and of the original, for a duplicate)."""
+
+    id: int
+    status: str
+    reason: str | None
+    stored_path: str | None
+    original_status: str | None
+    original_reason: str | None
+    original_path: str | None
+
+
+def settle_states(s: Session, document_ids: Sequence[int]) -> dict[int, SettleState]:
+    out: dict[int, SettleState] = {}
+    ids = sorted(set(document_ids))
+    for i in range(0, len(ids), 500):
+        rows = s.scalars(select(DocumentRow).where(DocumentRow.id.in_(ids[i : i + 500]))).all()
+        originals = {d.duplicate_of for d in rows if d.duplicate_of}
+        orig = {o.id: o for o in s.scalars(select(DocumentRow).where(DocumentRow.id.in_(originals)))}
+        for d in rows:
+            o = orig.get(d.duplicate_of or -1)
+            out[d.id] = SettleState(d.id, d.status, d.reason, d.stored_path, o.status if o else None,
+                                    o.reason if o else None, o.relative_path if o else None)
+    return out
+
+
+def set_status(s: Session, document_id: int, status: str, reason: str | None) -> None:
+    row = s.get(DocumentRow, document_id)
+    if row is not None:
+        row.status, row.reason = status, reason
+
+
+def stuck_documents(s: Session) -> list[DocumentRow]:
+    """Documents a run stored but did not finish (left 'received')."""
+    return list(s.scalars(select(DocumentRow).where(DocumentRow.status == "received").order_by(DocumentRow.id)))
 
 
 def seen_keys(s: Session) -> set[tuple[str, str]]:
@@ -278,8 +383,11 @@ def document_counts(s: Session) -> dict[str, int]:
 # ---------------------------------------------------------------- checks
 
 
-def save_check(s: Session, request_id: str, as_of: date, verdict: str, findings: Sequence[Finding]) -> str | None:
-    """Replace a request's current findings; return its previous verdict."""
+def save_check(
+    s: Session, request_id: str, as_of: date, verdict: str, findings: Sequence[Finding],
+    fee: dict[str, Any] | None = None,
+) -> str | None:
+    """Replace a request's current findings (and its fee); return its previous verdict."""
     row = s.scalar(select(RequestRow).where(RequestRow.request_id == request_id))
     if row is None:
         raise KeyError(request_id)
@@ -293,6 +401,7 @@ def save_check(s: Session, request_id: str, as_of: date, verdict: str, findings:
             )
         )
     row.verdict = verdict
+    row.fee = fee
     row.checked_as_of = as_of
     row.checked_at = utcnow()
     return previous

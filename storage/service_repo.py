@@ -120,6 +120,11 @@ def release_claim(s: Session, claim_id: int, worker: str) -> None:
     s.commit()
 
 
+def give_back_claim(s: Session, claim_id: int) -> None:
+    """Drop an unfinished claim inside the caller's transaction (its file stays to be claimed again)."""
+    s.execute(delete(FileClaimRow).where(FileClaimRow.id == claim_id, FileClaimRow.status == "claimed"))
+
+
 def claim_counts(s: Session) -> dict[str, int]:
     return dict(s.execute(select(FileClaimRow.status, func.count()).group_by(FileClaimRow.status)).all())
 
@@ -131,11 +136,6 @@ def stale_claims(s: Session, older_than: datetime) -> list[Claim]:
 
 
 # ---------------------------------------------------------------- documents of a batch
-
-
-def document_by_path(s: Session, relative_path: str, sha256: str) -> DocumentRow | None:
-    return s.scalar(select(DocumentRow).where(DocumentRow.relative_path == relative_path,
-                                              DocumentRow.sha256 == sha256).order_by(DocumentRow.id).limit(1))
 
 
 def document_state(s: Session, document_id: int) -> tuple[str, str | None, str] | None:
@@ -173,7 +173,7 @@ FINDING_COLUMNS = ("code", "severity", "subject", "message", "document", "segmen
 
 def open_requests(s: Session, as_of: date) -> list[tuple[FacilityRequest, str | None]]:
     """Every request with a use date on or after `as_of`, with its stored verdict; one query."""
-    skip = {"id", "first_use", "last_use", "checked_as_of", "checked_at", "updated_at"}  # not needed: no parsing
+    skip = {"id", "first_use", "last_use", "checked_as_of", "checked_at", "updated_at", "fee"}  # not needed
     cols = [c for c in RequestRow.__table__.columns if c.name not in skip]
     rows = s.execute(select(*cols).where(RequestRow.last_use >= as_of).order_by(RequestRow.request_id))
     return [(to_request(r), r.verdict) for r in rows]  # type: ignore[arg-type]
@@ -191,6 +191,12 @@ def stored_findings(s: Session, as_of: date) -> dict[str, list[tuple]]:
     for row in s.execute(q):
         out.setdefault(row[0], []).append(tuple(row[1:]))
     return out
+
+
+def stored_fees(s: Session, as_of: date) -> dict[str, dict[str, Any] | None]:
+    """The fee stored by the latest check of each open request."""
+    q = select(RequestRow.request_id, RequestRow.fee).where(RequestRow.last_use >= as_of)
+    return {rid: fee for rid, fee in s.execute(q)}
 
 
 def documents_on_file_fast(s: Session) -> list[DocumentOnFile]:
@@ -225,10 +231,11 @@ def finding_tuple(f: Finding) -> tuple:
 
 
 def save_checks(
-    s: Session, as_of: date, checked: Sequence[str], changed: dict[str, tuple[str, list[Finding]]]
+    s: Session, as_of: date, checked: Sequence[str], changed: dict[str, tuple[str, list[Finding]]],
+    fees: dict[str, dict[str, Any]] | None = None,
 ) -> None:
     """Store a sweep's results in bulk: every checked request gets the new as-of date; requests whose
-    findings or verdict changed get their findings replaced. Does not commit."""
+    findings or verdict changed get their findings replaced, those whose fee changed their fee. Does not commit."""
     now = utcnow()
     ids = list(checked)
     for i in range(0, len(ids), CHUNK):
@@ -254,6 +261,12 @@ def save_checks(
         ]
         if rows:
             s.connection().execute(insert(FindingRow), rows)
+    if fees:
+        table = RequestRow.__table__
+        s.connection().execute(
+            table.update().where(table.c.request_id == bindparam("rid")).values(fee=bindparam("fee")),
+            [{"rid": rid, "fee": fee} for rid, fee in fees.items()],
+        )
 
 
 def flagged_request_ids(s: Session) -> set[str]:

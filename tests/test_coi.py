@@ -111,6 +111,8 @@ def test_real_scanned_certificate(sainz: dict) -> None:
     assert f["gl_each_occurrence"] == 1_000_000
     assert f["gl_aggregate"] == 2_000_000
     assert f["additional_insured_aps"] is False
+    # OCR reads 'occur' in small letters with a box of their x-height; the X in the box beside it is seen
+    assert f["coverage_trigger"] == "occurrence"
 
 
 def test_aps_names_are_a_parameter(born_digital_pages: tuple[list, dict]) -> None:

@@ -192,6 +192,8 @@ def test_a_reader_failing_on_one_file_does_not_stop_the_batch(tmp_path: Path, mo
     db_url = f"sqlite:///{tmp_path / 'f.db'}"
     summary = ingest_folder(folder, IngestOptions(keep=True, workers=1), db_url, use_prefect=False)
     got = statuses(db_url)
-    assert got["COI.pdf"] == ("unreadable", "its documents could not be read: RuntimeError: certificate reader broke")
+    status, reason = got["COI.pdf"]
+    assert status == "unreadable" and reason.startswith("its documents could not be read: ")
+    assert "RuntimeError" not in reason and "broke" not in reason  # never a library's own words
     assert got["501c3.pdf"][0] in ("processed", "unlinked")
     assert summary.unreadable == 1 and summary.processed == 1

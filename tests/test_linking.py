@@ -152,3 +152,29 @@ def test_file_name_names_the_organization(registry) -> None:
         reqs,
     )
     assert (res.org_id, res.method) == ("ORG-0010", "filename")
+
+
+def test_registered_name_inside_a_longer_read_links() -> None:
+    # a reader that took in the address line after the name, or a label before it, still shows the name
+    orgs = [
+        Organization("ORG-A", "Lakeview Puppet Theater"),
+        Organization("ORG-B", "Lakeview Puppet Theater Guild, Inc."),
+        Organization("ORG-C", "Harbor Lights Youth Choir"),
+    ]
+    none = PathHints(None, None, "scan.pdf")
+    res = link_document("coi", {"insured_name": "Harbor Lights Youth Choir 41 Dock St NW"}, none, orgs, [])
+    assert (res.org_id, res.method) == ("ORG-C", "name_within")
+    assert "Harbor Lights Youth Choir" in res.evidence
+    res = link_document("coi", {"insured_name": "PROVIDING COVERAGE INSURED Harbor Lights Youth Choir"}, none, orgs, [])
+    assert res.org_id == "ORG-C"
+    # the longest registered name wins; the shorter one inside it is not a second candidate
+    res = link_document("coi", {"insured_name": "Lakeview Puppet Theater Guild 9 Elm Rd"}, none, orgs, [])
+    assert res.org_id == "ORG-B"
+    # two different names in one read: ask a person
+    res = link_document(
+        "coi", {"insured_name": "Harbor Lights Youth Choir and Lakeview Puppet Theater"}, none, orgs, []
+    )
+    assert res.org_id is None and res.method == "ambiguous"
+    # a short or one-word name is not trusted inside other words
+    res = link_document("coi", {"insured_name": "Harbor Lights Marina"}, none, [Organization("ORG-D", "Harbor")], [])
+    assert res.org_id is None

@@ -101,6 +101,25 @@ def test_real_irs_letter_born_digital_suas(pages):
     assert v["letter_date"] == date(2022, 11, 3)
 
 
+def test_real_irs_letter_two_pages_gbff(pages):
+    """A real two-page letter whose pages are a bilevel image with a text layer."""
+    f = extract_nonprofit_letter(pages(REAL / "irs501c3_2025_gbff_2p.pdf"))
+    _check_evidence(f)
+    v = _values(f)
+    assert v["org_name"].upper() == "GLOBAL BRIGHT FUTURES FOUNDATION INC"
+    assert v["ein"] == "41-2810962"
+    assert v["subsection"] == "501(c)(3)"
+    assert v["letter_date"] == date(2025, 12, 8)
+
+
+def test_real_low_resolution_old_letter_leaves_unreadable_values_unread(pages):
+    """~96 dpi scan of an older letter: its EIN and date print too blurred to read ('§2-2i87607'); they
+    stay unread for a person rather than guessed, while the exemption sentence still reads."""
+    v = _values(extract_nonprofit_letter(pages(REAL / "irs501c3_old_fpca_lowres_scan.pdf")))
+    assert v["subsection"] == "501(c)(3)"
+    assert v["ein"] is None or v["ein"].startswith("52-")
+
+
 # ----------------------------------------------------------------------------- business licenses
 def test_business_license_born_digital(pages):
     f = extract_business_license(pages(INBOX / "Business Registration.pdf"))

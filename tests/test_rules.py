@@ -29,6 +29,11 @@ from validators.rules import (
 )
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "dev"
+# Codes of registry records the dev corpus does not keep (fees, accounts, CPR, kitchen applications): their
+# rules are tested on stored data of their own in tests/test_directive_rules.py.
+REGISTRY_RECORD_CODES = {"DEPOSIT_NOT_RECEIVED", "ACCOUNT_PAST_DUE", "CPR_MISSING", "CPR_EXPIRED",
+                         "KITCHEN_APPLICATION_MISSING"}
+DEV_CODES = tuple(c for c in FINDING_CODES if c not in REGISTRY_RECORD_CODES)
 DATE_FIELDS = {
     "gl_effective",
     "gl_expiration",
@@ -130,7 +135,7 @@ def test_truth_inputs_give_truth_verdicts_and_findings(corpus, policy):
 
 def test_every_code_is_planted_somewhere(corpus):
     planted = {f["code"] for t in corpus.truth.values() for f in t["findings"]}
-    assert planted == set(FINDING_CODES)
+    assert planted == set(DEV_CODES)
 
 
 # ----------------------------------------------------------------------------- each code and its twin
@@ -239,10 +244,10 @@ REPAIRS = {
 
 
 def test_repairs_cover_every_code():
-    assert set(REPAIRS) == set(FINDING_CODES)
+    assert set(REPAIRS) == set(DEV_CODES)
 
 
-@pytest.mark.parametrize("code", FINDING_CODES)
+@pytest.mark.parametrize("code", DEV_CODES)
 def test_code_raised_on_planted_document_and_not_on_its_twin(code, corpus, policy):
     rid = next(
         rid for rid, t in sorted(corpus.truth.items()) if any(f["code"] == code for f in t["findings"])

@@ -120,7 +120,7 @@ def test_the_tray_says_why_in_words_with_the_readers_account_folded(desk: DeskDa
     c = signed_in(desk_app(desk), "rita")
     html = c.get("/tray").text
     shown = visible_text(html)
-    assert "Not one of the five compliance documents" in shown and "Names no organization in the registry" in shown
+    assert "Not one of the compliance documents" in shown and "Names no organization in the registry" in shown
     for internal in ("title '", "text '", "insured_name", "org_name", "p1 ", "unclassified", "unlinked"):
         assert internal not in shown, internal
     folds = DETAILS.findall(html)

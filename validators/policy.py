@@ -23,13 +23,16 @@ from extractors.names import fold
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("aps_policy.yaml")
 
-DocKind = Literal["coi", "nonprofit_letter", "business_license", "health_permit", "background_check"]
+DocKind = Literal[
+    "coi", "nonprofit_letter", "business_license", "health_permit", "background_check", "cpr_certificate"
+]
 DOC_KINDS: tuple[str, ...] = (
     "coi",
     "nonprofit_letter",
     "business_license",
     "health_permit",
     "background_check",
+    "cpr_certificate",
 )
 STANDARD_CATEGORIES: tuple[str, ...] = ("1", "2", "3", "4", "5", "6a", "6b")
 
@@ -67,6 +70,11 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
         "HEALTH_PERMIT_DATES": {"period", "uncovered"},
         "BACKGROUND_CHECK_NOT_CLEARED": {"person", "status"},
         "BACKGROUND_CHECK_EXPIRED": {"person", "expiration", "last_use"},
+        "DEPOSIT_NOT_RECEIVED": {"deposit_due", "total", "basis", "problem", "threshold"},
+        "ACCOUNT_PAST_DUE": {"balance"},
+        "CPR_MISSING": {"person"},
+        "CPR_EXPIRED": {"person", "expiration", "last_use"},
+        "KITCHEN_APPLICATION_MISSING": {"first_kitchen", "deadline", "min_days", "problem"},
     }.items()
 }
 FINDING_CODES: tuple[str, ...] = tuple(PLACEHOLDERS)
@@ -96,6 +104,7 @@ class Extras(_Model):
     community_school_exempt: tuple[DocKind, ...] = ()
     kitchen_requires: tuple[DocKind, ...] = ()
     serving_students_requires: tuple[DocKind, ...] = ()
+    cpr_required_requires: tuple[DocKind, ...] = ()  # of each listed person, when the request says cpr_required
 
 
 class Insurance(_Model):
@@ -111,6 +120,55 @@ class Notice(_Model):
 class MonthDay(_Model):
     month: int = Field(ge=1, le=12)
     day: int = Field(ge=1, le=31)
+
+
+class RateTiers(_Model):
+    """Whole dollars per use date for a use of up to 2 hours, over 2 up to 4, over 4 up to 6."""
+
+    up_to_2h: int = Field(ge=0)
+    up_to_4h: int = Field(ge=0)
+    up_to_6h: int = Field(ge=0)
+
+
+class Deposits(_Model):
+    categories: tuple[str, ...] = ("4", "5", "6a", "6b")
+    when_total_over: int = Field(default=200, ge=0)
+    share: float = Field(default=0.5, gt=0, le=1)
+    # these categories owe the share of the fees of the last calendar month of use, not of the total
+    last_month_categories: tuple[str, ...] = ("6b",)
+    refused_instruments: tuple[Literal["check", "money_order", "cash"], ...] = ("cash",)
+
+
+class Category3Permit(_Model):
+    categories: tuple[str, ...] = ("3",)
+    fee_up_to_6_months: int = Field(default=50, ge=0)
+    fee_up_to_12_months: int = Field(default=100, ge=0)
+
+
+class Fees(_Model):
+    """The rental fee schedule (directive, "Billing and Collecting")."""
+
+    example_rates: bool = False  # true while the amounts are examples, not the district's schedule
+    free_categories: tuple[str, ...] = ("1", "2")
+    community_school_free: bool = True
+    over_6h_share: float = Field(default=0.25, ge=0)  # of the 4-6 hour rate ...
+    over_6h_block_hours: int = Field(default=2, gt=0)  # ... for each further block of hours or fraction
+    # facility type -> words naming it in a request's facility (whole words, folded)
+    facility_words: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    rates: dict[str, dict[str, RateTiers]] = Field(min_length=1)  # facility type -> category -> tiers
+    deposit: Deposits = Deposits()
+    category3_permit: Category3Permit = Category3Permit()
+
+
+class KitchenApplication(_Model):
+    min_days_before: int = Field(default=14, ge=0)  # approved at least this many days before the first kitchen date
+
+
+class RegistryRecords(_Model):
+    # A registry that leaves out the deposit or kitchen-application key altogether (an older registry) says
+    # nothing about them. false: those requests are not judged on it (the fee and deposit owed still show);
+    # true: a key left out means none received / none approved.
+    absent_means_none: bool = False
 
 
 class FindingRule(_Model):
@@ -131,6 +189,7 @@ class Phrases(_Model):
             "business_license": "business license",
             "health_permit": "health permit",
             "background_check": "clearance",
+            "cpr_certificate": "CPR card",
         }
     )
 
@@ -149,6 +208,9 @@ class Policy(_Model):
     business_license_issuers: tuple[str, ...] = Field(min_length=1)
     notice: Notice
     school_year_starts: MonthDay
+    fees: Fees
+    kitchen_application: KitchenApplication = KitchenApplication()
+    registry_records: RegistryRecords = RegistryRecords()
     findings: dict[str, FindingRule]
     phrases: Phrases = Phrases()
 
@@ -322,6 +384,7 @@ def _semantic_problems(p: Policy) -> list[str]:
         for i, name in enumerate(getattr(p, key)):
             if not fold(name):
                 problems.append(f"{key}[{i}]: empty name")
+    problems += _fee_problems(p)
     try:
         date(2001, p.school_year_starts.month, p.school_year_starts.day)
     except ValueError:
@@ -329,6 +392,36 @@ def _semantic_problems(p: Policy) -> list[str]:
             f"school_year_starts: {p.school_year_starts.month}/{p.school_year_starts.day} "
             "is not a day of the year"
         )
+    return problems
+
+
+def _fee_problems(p: Policy) -> list[str]:
+    fees, problems = p.fees, []
+    known = set(p.categories) | set(STANDARD_CATEGORIES)
+    paying = [c for c in p.categories if c not in fees.free_categories]
+    for key in ("free_categories",):
+        for c in getattr(fees, key):
+            if c not in known:
+                problems.append(f"fees.{key}: unknown category {c!r}")
+    for key, cats in (("deposit.categories", fees.deposit.categories),
+                      ("deposit.last_month_categories", fees.deposit.last_month_categories),
+                      ("category3_permit.categories", fees.category3_permit.categories)):
+        for c in cats:
+            if c not in known:
+                problems.append(f"fees.{key}: unknown category {c!r}")
+    for facility, by_cat in fees.rates.items():
+        for c in by_cat:
+            if c not in known:
+                problems.append(f"fees.rates.{facility}.{c}: unknown category")
+        missing = [c for c in paying if c not in by_cat]
+        if missing:
+            problems.append(
+                f"fees.rates.{facility}: no rates for categories {', '.join(missing)} "
+                "(every category that pays needs up_to_2h, up_to_4h and up_to_6h)"
+            )
+    for facility in fees.facility_words:
+        if facility not in fees.rates:
+            problems.append(f"fees.facility_words.{facility}: not a facility type of fees.rates")
     return problems
 
 

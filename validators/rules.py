@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from extractors.names import fold, org_names_match, person_names_match
 from extractors.normalize import find_dates, parse_date, parse_ein, parse_money
 from storage.records import DocumentOnFile, FacilityRequest, Finding, Organization, Revocation
+from validators.fees import Fee, request_fee
 from validators.policy import Policy
 
 Verdict = Literal["flagged", "compliant"]
@@ -737,6 +738,92 @@ def person_findings(ctx: Context, person: str, checks: list[DocumentOnFile]) -> 
     return judge_best(ctx, mine, one, rank)[1]
 
 
+# ----------------------------------------------------------------------------- CPR cards
+
+
+def cpr_findings(ctx: Context, person: str, cards: list[DocumentOnFile]) -> list[Finding]:
+    """CPR_MISSING / CPR_EXPIRED for one listed person, judged on that person's best card on file."""
+    mine = [c for c in cards if same_person(as_text(c.fields.get("person_name")), person)]
+    if not mine:
+        return [make_finding(ctx, "CPR_MISSING", subject=person, person=person)]
+    needed = ctx.last_use or ctx.as_of
+
+    def one(doc: DocumentOnFile, judged: str) -> list[Finding]:
+        through = as_date(doc.fields.get("valid_through"))
+        if through is None or through < needed:
+            return [
+                make_finding(
+                    ctx, "CPR_EXPIRED", doc, field="valid_through", subject=person, judged=judged, person=person,
+                    expiration=iso(through, ctx.policy.phrases.unknown), last_use=iso(needed),
+                )
+            ]
+        return []
+
+    def rank(doc: DocumentOnFile, findings: list[Finding]) -> tuple:
+        return (_blocks(findings), _neg_ordinal(as_date(doc.fields.get("valid_through"))))
+
+    return judge_best(ctx, mine, one, rank)[1]
+
+
+# ----------------------------------------------------------------------------- fees, accounts, kitchen
+
+
+def recorded(ctx: Context, key: str) -> bool:
+    """Does the registry keep this record for the request? A key left out of an older registry says nothing,
+    unless the policy reads it as 'none'."""
+    return key in ctx.request.recorded or ctx.policy.registry_records.absent_means_none
+
+
+def deposit_findings(ctx: Context, fee: Fee) -> list[Finding]:
+    """DEPOSIT_NOT_RECEIVED while a deposit is owed and no acceptable one of the amount is recorded."""
+    rule = ctx.policy.fees.deposit
+    if fee.category not in rule.categories or not recorded(ctx, "deposit_received"):
+        return []
+    threshold = money(rule.when_total_over)
+    if fee.total is None:
+        return [make_finding(ctx, "DEPOSIT_NOT_RECEIVED", unread=True, deposit_due="?", total="?", basis="",
+                             problem=fee.problem or "not shown", threshold=threshold)]
+    if not fee.deposit_due:
+        return []
+    got = ctx.request.deposit_received
+    if got is None:
+        problem = "no deposit is recorded"
+    elif got.instrument in rule.refused_instruments:
+        problem = f"the deposit recorded was paid in {got.instrument.replace('_', ' ')}, which is not accepted"
+    elif got.amount is None:
+        problem = "the amount of the deposit recorded is not shown"
+    elif got.amount < fee.deposit_due:
+        problem = f"the deposit recorded is {money(got.amount)}, less than the deposit owed"
+    else:
+        return []
+    return [make_finding(ctx, "DEPOSIT_NOT_RECEIVED", deposit_due=money(fee.deposit_due), total=money(fee.total),
+                         basis=fee.deposit_basis or "", problem=problem, threshold=threshold)]
+
+
+def account_findings(ctx: Context) -> list[Finding]:
+    if ctx.org.past_due_balance > 0:
+        return [make_finding(ctx, "ACCOUNT_PAST_DUE", balance=money(ctx.org.past_due_balance))]
+    return []
+
+
+def kitchen_application_findings(ctx: Context) -> list[Finding]:
+    """KITCHEN_APPLICATION_MISSING: kitchen use without the Food and Nutrition Services approval in time."""
+    if not ctx.kitchen_dates or not recorded(ctx, "kitchen_application_approved_on"):
+        return []
+    days = ctx.policy.kitchen_application.min_days_before
+    first = ctx.kitchen_dates[0]
+    deadline = first - timedelta(days=days)
+    approved = ctx.request.kitchen_application_approved_on
+    if approved is None:
+        problem = "no approval is recorded"
+    elif approved > deadline:
+        problem = f"it was approved on {iso(approved)}, too late"
+    else:
+        return []
+    return [make_finding(ctx, "KITCHEN_APPLICATION_MISSING", first_kitchen=iso(first), deadline=iso(deadline),
+                         min_days=days, problem=problem)]
+
+
 # ----------------------------------------------------------------------------- the whole request
 
 
@@ -756,8 +843,10 @@ def check_request(
     policy: Policy,
     as_of: date,
     revoked_eins: dict[str, Revocation] | None = None,
+    fee: Fee | None = None,
 ) -> list[Finding]:
-    """Every finding for one facility-use request, from the organization's documents on file."""
+    """Every finding for one facility-use request, from the organization's documents on file. `fee`: the
+    request's fee when the caller has worked it out already (validators.fees.request_fee)."""
     ctx = make_context(request, org, policy, as_of)
     mine = [d for d in documents if d.org_id == org.org_id]
     by_kind: dict[str, list[DocumentOnFile]] = {}
@@ -769,8 +858,14 @@ def check_request(
         needed |= set(policy.extras.kitchen_requires)
     if request.serves_students:
         needed |= set(policy.extras.serving_students_requires)
+    if request.cpr_required:
+        needed |= set(policy.extras.cpr_required_requires)
 
     out = request_findings(ctx)
+    out += account_findings(ctx)
+    out += deposit_findings(ctx, fee if fee is not None else request_fee(request, org, policy))
+    if ctx.kitchen_dates or request.uses_kitchen:
+        out += kitchen_application_findings(ctx)
     if "coi" in needed:
         cois = by_kind.get("coi", [])
         if not cois:
@@ -800,4 +895,8 @@ def check_request(
         checks = by_kind.get("background_check", [])
         for person in dict.fromkeys(p for p in request.personnel if p and p.strip()):
             out += person_findings(ctx, person.strip(), checks)
+    if "cpr_certificate" in needed:
+        cards = by_kind.get("cpr_certificate", [])
+        for person in dict.fromkeys(p.strip() for p in request.personnel if p and p.strip()):
+            out += cpr_findings(ctx, person, cards)
     return out

@@ -242,7 +242,7 @@ def link_document(
         if seg is None:
             raise DeskError("that document no longer exists; reload the page")
         if not seg.doc_type:
-            raise DeskError("this document is not one of the five kinds; upload a clearer copy instead")
+            raise DeskError("say first what kind of document this is (This is a…), then link it")
         org = web_repo.organization_row(s, org_id)
         if org is None:
             raise DeskError("choose an organization from the registry", "org_id")
@@ -297,7 +297,7 @@ def reclassify(
     from storage.settings import compliance_home
 
     if doc_type not in EXTRACTORS:
-        raise DeskError("choose one of the five kinds of document", "doc_type")
+        raise DeskError("choose the kind of document", "doc_type")
     with database(db_url).session() as s:
         seg = web_repo.segment_row(s, segment_id)
         if seg is None:

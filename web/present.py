@@ -13,6 +13,7 @@ DOC_TYPE_NAMES = {
     "business_license": "City business license",
     "health_permit": "Temporary health permit",
     "background_check": "Background-check clearance",
+    "cpr_certificate": "CPR / First Aid card",
 }
 CATEGORY_NAMES = {
     "1": "1 · APS educational programs", "2": "2 · School-related non-profits",
@@ -33,8 +34,9 @@ FIELD_LABELS = {
     "issuer": "Issuer", "expiration_date": "Expiration date", "permittee": "Permittee",
     "permit_number": "Permit number", "event_name": "Event", "valid_from": "Valid from", "valid_to": "Valid to",
     "person_name": "Person", "status": "Status", "clearance_date": "Clearance date",
+    "valid_through": "Valid through",
 }
-EXPIRY_FIELDS = ("gl_expiration", "umbrella_expiration", "expiration_date", "valid_to")
+EXPIRY_FIELDS = ("gl_expiration", "umbrella_expiration", "expiration_date", "valid_to", "valid_through")
 MONEY_FIELDS = {"gl_each_occurrence", "gl_aggregate", "umbrella_each_occurrence"}
 LOW_CONFIDENCE = 0.75
 
@@ -140,7 +142,7 @@ _QUOTED = re.compile(r"'([^']+)'")
 def staff_reason(reason: str | None) -> dict[str, str]:
     """A reason in two parts: `main`, the words staff read first, and `details`, the reader's own account
     (labels it matched, error text) for the fold. 'not one of the five document kinds (p1 fax cover: title
-    'FAX'; ...)' -> main 'Not one of the five compliance documents: it looks like a fax cover sheet.'"""
+    'FAX'; ...)' -> main 'Not one of the compliance documents: it looks like a fax cover sheet.'"""
     text = (reason or "").strip()
     if not text:
         return {"main": "", "details": ""}
@@ -151,8 +153,8 @@ def staff_reason(reason: str | None) -> dict[str, str]:
         kind = re.match(r"p\d+\s+([a-z ]+?)\s*(?::|$)", inner.group("inner"))
         if kind and kind.group(1) in PAGE_KINDS:
             main = f"{main}: it looks like {PAGE_KINDS[kind.group(1)]}"
-    if main.startswith("not one of the five document kinds"):
-        main = main.replace("not one of the five document kinds", "not one of the five compliance documents", 1)
+    if re.match(r"not one of the \w+ document kinds", main):  # however many kinds the classifier knows
+        main = re.sub(r"^not one of the \w+ document kinds", "not one of the compliance documents", main)
     if " — " in main:  # 'names no organization in the registry — document shows insured_name 'X'; ...'
         head, tail = main.split(" — ", 1)
         shown = tail.split(";", 1)[0].removeprefix("document shows ").strip()
