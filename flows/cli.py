@@ -440,7 +440,7 @@ def _print_status(db: str | None, limit: int | None = None) -> None:
     stuck = sum(1 for row in problems if row[2] == "received")
     if stuck:
         console.print(f"{stuck} documents are stuck part-way (a run stopped before finishing them); they are"
-                      " listed below as 'received'.")
+                      " listed below as 'received, not finished'.")
     if problems:
         p = Table(title=f"Documents needing a person ({len(problems)})")
         for col in ("file", "pages", "status", "reason"):

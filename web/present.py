@@ -111,8 +111,9 @@ def code_words(code: str) -> str:
 
 
 STATUS_WORDS = {
-    "processed": "read", "received": "waiting to be read", "unreadable": "cannot be read", "rejected": "not accepted",
-    "duplicate": "a copy of a file on file", "unclassified": "not recognised", "unlinked": "no organization",
+    "processed": "read", "received": "received, not finished", "unreadable": "cannot be read",
+    "rejected": "not accepted", "duplicate": "a copy of a file on file", "unclassified": "not recognised",
+    "unlinked": "no organization",
 }
 LINK_WORDS = {
     "name": "its name matches the registry", "name_fuzzy": "its name nearly matches the registry",
