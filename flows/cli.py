@@ -410,11 +410,14 @@ def _status_rows(db: str | None):  # type: ignore[no-untyped-def]
         pages = repo.cached_page_counts(s, [d.sha256 for d in stuck])
         for d in stuck:
             problems.append((d.relative_path, "", "received", stuck_reason(pages.get(d.sha256, 0), d.page_count)))
+        from storage import web_repo
+
+        aside = web_repo.set_aside_keys(s)  # what a reviewer dealt with in the desk's tray
         for d in repo.all_documents(s):
-            if d.status in ("rejected", "unreadable"):
+            if d.status in ("rejected", "unreadable") and web_repo.file_key(d) not in aside:
                 problems.append((d.relative_path, "", d.status, d.reason or ""))
             for seg in d.segments:
-                if seg.status in ("unclassified", "unlinked"):
+                if seg.status in ("unclassified", "unlinked") and web_repo.segment_key(seg) not in aside:
                     pages = f"p{','.join(map(str, seg.pages))}"
                     problems.append((d.relative_path, pages, seg.status, seg.reason or ""))
         return rows, orgs, problems

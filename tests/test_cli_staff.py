@@ -132,6 +132,7 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (corpus / "inbox").mkdir(parents=True)
     shutil.copy2(DEV / "registry.json", corpus / "registry.json")
     shutil.copy2(INBOX / "COI.pdf", corpus / "inbox" / "COI.pdf")
+    shutil.copy2(INBOX / "cover letter 2026.pdf", corpus / "inbox" / "cover letter 2026.pdf")  # for the tray
     home = base / "home"
     done = compliance(home, "run", str(corpus), "--as-of", "2026-11-20", "--no-prefect")
     assert done.returncode == 0, done.stderr[-2000:]
@@ -303,3 +304,22 @@ def test_settings_are_read_by_pydantic_settings_with_the_environment_on_top(tmp_
     assert any("[smtp] port = 'many'" in p and "using 25" in p for p in s.problems)
     assert any("[watch] speed is not a setting" in p for p in s.problems)
     assert load_settings(tmp_path, {}).smtp.sender == "file@x.org"
+
+
+def test_status_leaves_out_what_a_reviewer_set_aside(ran: Path) -> None:
+    """A document set aside in the desk's tray (not a compliance document) is no longer 'needing a person'."""
+    import json
+
+    from storage import web_repo
+    from storage.db import database
+    from web.desk import set_aside
+
+    url = (ran / "current-database").read_text().strip()
+    before = json.loads(compliance(ran, "status", "--json").stdout)["needing_a_person"]
+    with database(url).session() as s:
+        segments = web_repo.tray(s)[1]
+    seg = next(g for g in segments if g.document.original_name == "cover letter 2026.pdf")
+    set_aside(url, "rita", "segment", seg.id, "not ours to check")
+    after = json.loads(compliance(ran, "status", "--json").stdout)["needing_a_person"]
+    assert len(after) == len(before) - 1
+    database.cache_clear()
