@@ -269,3 +269,51 @@ def test_who_counts_as_aps_comes_from_the_policy_file(tmp_path: Path) -> None:
     path_pages = _certificate(tmp_path, "policy_names", draw)
     assert path_pages["additional_insured_aps"].value is True
     assert path_pages["gl_policy_number"].value == "GL-77"
+
+
+def test_remarks_after_a_speck_at_the_edge_end_the_table_and_give_the_rating(tmp_path: Path) -> None:
+    # a photo's edge read as letters in front of the remarks header ('OQ REMARKS ...') must still end the
+    # coverage table; the rating stated only in the remarks, in the agencies' short form 'AMB', is read
+    def draw(put: Callable[..., None]) -> None:
+        put(30, 30, "MEMORANDUM OF INSURANCE", 13, True)
+        put(420, 30, "Date:")
+        put(470, 30, "11/02/2026")
+        put(30, 70, "NAMED INSURED", bold=True)
+        put(36, 82, "Manzano Youth Fencing Club")
+        put(36, 93, "5 Juan Tabo Blvd NE, Albuquerque, NM 87111")
+        put(320, 70, "ISSUED TO", bold=True)
+        put(326, 82, "Albuquerque Public Schools")
+        put(30, 140, "Coverage", bold=True)
+        put(150, 140, "Limits", bold=True)
+        put(290, 140, "Carrier & Rating", bold=True)
+        put(410, 140, "Policy No.", bold=True)
+        put(480, 140, "Term", bold=True)
+        put(30, 158, "General Liability")
+        put(150, 158, "$1,000,000 Each Occurrence")
+        put(150, 170, "$2,000,000 General Aggregate")
+        put(30, 170, "Occurrence form")
+        put(290, 158, "Galisteo Basin Insurance Co.")
+        put(410, 158, "GB-551203")
+        put(470, 158, "03/01/2026 03/01/2027")
+        put(6, 190, "OQ")
+        put(30, 190, "REMARKS / SPECIAL PROVISIONS", bold=True)
+        put(30, 202, "Event covered - fencing lessons; Highland High School, gymnasium; Saturdays.")
+        put(30, 213, "Albuquerque Public Schools is an additional insured. AMB rating A XII.")
+        put(30, 230, "Cancellation: notice will be given as the policy provisions require.")
+
+    f = _values(_certificate(tmp_path, "memo_speck", draw))
+    assert f["gl_each_occurrence"] == 1_000_000
+    assert "Highland High School" in (f["description"] or "")
+    assert f["am_best_rating"] == "A XII"
+    assert f["additional_insured_aps"] is True
+
+
+def test_ratings_with_their_closing_bracket_run_into_the_last_stroke() -> None:
+    # OCR reads 'I)' at the end of '(A.M. Best A XII)' as one 'D'; 'AMB' is A.M. Best's own short form,
+    # and 'AMB #' is its company number, never a rating
+    from extractors.coi.any_layout import _rating_of
+
+    assert _rating_of("Juniper Casualty Company (AM Best A XID 26614") == "A XII"
+    assert _rating_of("AMB rating A+ Xil.") == "A+ XII"
+    assert _rating_of("AMB # 12345") is None
+    assert _rating_of("A.M. Best rating: A DEF") is None

@@ -686,8 +686,8 @@ def _table_bottom(body: Sequence[Word], rows: Sequence[Sequence[Word]], top: flo
         text = _row_text(r)
         if y - last > 5.5 * h and last > top:
             return last + h
-        if re.match(
-            r"(?i)^(?:remarks|description\s+of\s+op|special\s+provisions|cancell?ation|certificate\s+holder"
+        if re.match(  # after a speck or two at the page's edge read as letters ('OQ REMARKS')
+            r"(?i)^(?:\W*\w{0,2}\W+)?(?:remarks|description\s+of\s+op|special\s+provisions|cancell?ation|certificate\s+holder"
             r"|additional\s+remarks|notes?\b|authori[sz]ed|this\s+(?:certificate|memorandum))",
             text,
         ):
