@@ -317,3 +317,41 @@ def test_ratings_with_their_closing_bracket_run_into_the_last_stroke() -> None:
     assert _rating_of("AMB rating A+ Xil.") == "A+ XII"
     assert _rating_of("AMB # 12345") is None
     assert _rating_of("A.M. Best rating: A DEF") is None
+
+
+def test_a_caption_the_first_reading_missed_is_read_again_from_the_page_image(tmp_path: Path) -> None:
+    # a phone photo's OCR lost the small 'NAMED INSURED' caption above the insured's block (it did read
+    # 'ISSUED TO' beside it); the page image is read again and the block is found by its caption, not guessed
+    # by its position. The first reading is the page's own words without the caption; the image is real.
+    from dataclasses import replace
+
+    path = tmp_path / "memo_small_caption.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter)
+    height = letter[1]
+
+    def put(x: float, y: float, text: str, size: float = 9, bold: bool = False) -> None:
+        c.setFont("Helvetica-Bold" if bold else "Helvetica", size)
+        c.drawString(x, height - y, text)
+
+    put(30, 30, "MEMORANDUM OF INSURANCE", 13, True)
+    put(420, 30, "Date:")
+    put(470, 30, "11/02/2026")
+    put(30, 70, "NAMED INSURED", 7, True)
+    put(36, 84, "Corrales Kite Makers Guild")
+    put(36, 96, "18 Loma Larga Rd, Corrales, NM 87048")
+    put(320, 70, "ISSUED TO", 7, True)
+    put(326, 84, "Albuquerque Public Schools")
+    put(326, 96, "6400 Uptown Blvd NE, Albuquerque, NM 87110")
+    put(30, 140, "This memorandum summarizes the insurance shown below as in force on the date above.")
+    c.showPage()
+    c.save()
+    media_type, _n = check_file(path, Limits())
+    res = read_pages(path, media_type)
+    first = res[0].text
+    kept = [w for w in first.words if w.text not in ("NAMED", "INSURED")]
+    ocr_page = replace(first, words=kept, source="ocr")
+    without_image = extract_coi([ocr_page], None)
+    assert without_image["insured_name"].value is None  # the caption is needed: no block is guessed
+    got = extract_coi([ocr_page], {first.page_no: res[0].preview}.get)
+    assert got["insured_name"].value == "Corrales Kite Makers Guild"
+    assert got["certificate_holder"].value == "Albuquerque Public Schools"

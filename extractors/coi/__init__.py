@@ -49,6 +49,7 @@ from extractors.coi.statements import (
 )
 from extractors.coi.upright import _upright
 from extractors.coi.values import _rating_strip, _second_look_rating
+from extractors.labelvalue import with_small_print
 from extractors.layout import find_phrase, norm_token, text_of, trim_specks
 from extractors.model import Evidence, FieldValue, PageText
 from extractors.normalize import clean_spaces
@@ -269,7 +270,7 @@ def extract_coi(
                 out[k] = fvv
 
     # --- any other layout: labels, a coverage table in any column order, sentences
-    out = _with_any_layout(out, page, pages, mi, names)
+    out = _with_any_layout(out, page, pages, mi, names, img)
     return out
 
 
@@ -297,7 +298,12 @@ _GRID_SAFE_ON_OTHER_LAYOUTS = ("insured_name", "insured_address", "issue_date", 
 
 
 def _with_any_layout(
-    out: dict[str, FieldValue], page: PageText, pages: list[PageText], mi: int, names: Sequence[str]
+    out: dict[str, FieldValue],
+    page: PageText,
+    pages: list[PageText],
+    mi: int,
+    names: Sequence[str],
+    img: Image.Image | None = None,
 ) -> dict[str, FieldValue]:
     """Merge the layout-independent reading with the ACORD grid reading.
 
@@ -327,6 +333,8 @@ def _with_any_layout(
             merged[k] = mine
         elif k not in _GRID_SAFE_ON_OTHER_LAYOUTS:
             merged[k] = _none()
+    if not acord:
+        _labels_read_again(merged, page, names, img)
     for k in (
         "gl_each_occurrence",
         "gl_effective",
@@ -345,6 +353,28 @@ def _with_any_layout(
             merged, page, pages, mi, names, got.fields.get("additional_insured_aps")
         )
     return merged
+
+
+def _labels_read_again(
+    out: dict[str, FieldValue], page: PageText, names: Sequence[str], img: Image.Image | None
+) -> None:
+    """A block whose caption the whole-page OCR missed ('NAMED INSURED' printed small above the insured's
+    name and address, beside an 'ISSUED TO' block it did read): the page's small print is read again from
+    the image and the label-found blocks are looked for once more. Only what the first reading left unread
+    is filled, and only from a caption now read (never a block guessed by its position)."""
+    missing = [k for k in _GRID_SAFE_ON_OTHER_LAYOUTS if out[k].value is None]
+    if img is None or page.source != "ocr" or not missing:
+        return
+    again = with_small_print(page, img)
+    if again is page:
+        return
+    got = read_page(again, names).fields
+    for k in missing:
+        mine = got.get(k)
+        if mine is not None and mine.value is not None:
+            out[k] = mine
+            if k == "insured_name" and out["insured_address"].value is None and got.get("insured_address"):
+                out["insured_address"] = got["insured_address"]
 
 
 _NOT_FOUND = {
