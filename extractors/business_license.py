@@ -37,6 +37,7 @@ from extractors.labelvalue import (
     ordered,
     parse_end_date,
     parse_start_date,
+    reread_labelled_date,
     reread_unlabelled,
     sentence_date,
     sentence_range,
@@ -249,7 +250,9 @@ def _table_value(
     return None
 
 
-def _dates(pages: Sequence[PageText]) -> tuple[Found | None, Found | None]:
+def _dates(
+    pages: Sequence[PageText], images: Callable[[int], Image.Image | None] | None = None
+) -> tuple[Found | None, Found | None]:
     """Issue and expiry: labelled, in cells under a header row ('ISSUED  EXP'), or stated as a period
     or in a sentence. A renewal date is not an expiry; dates that contradict each other are not read."""
     issued = read_labelled(
@@ -258,6 +261,14 @@ def _dates(pages: Sequence[PageText]) -> tuple[Found | None, Found | None]:
     expires = read_labelled(
         pages, EXPIRY_LABELS, parse_end_date, "expiration date", not_after=NOT_EXPIRY_WORDS
     )
+    if issued is None:
+        issued = reread_labelled_date(
+            pages, ISSUE_LABELS, parse_start_date, "issue date", images, not_after=["expiration", "renewal", "original"]
+        )
+    if expires is None:
+        expires = reread_labelled_date(
+            pages, EXPIRY_LABELS, parse_end_date, "expiration date", images, not_after=NOT_EXPIRY_WORDS
+        )
     if issued and expires and issued.value == expires.value and len(issued.words) == len(expires.words):
         issued = _table_value(pages, ISSUE_LABELS, parse_start_date, "issue date") or issued
     cells = header_cells(
@@ -298,7 +309,7 @@ def extract_business_license(
         not_before=["type", "class", "category", "holder", "fee", "expires", "expiration"],
     )
     number = complete_id(number, parse_id_words, images)
-    issued, expires = _dates(pages)
+    issued, expires = _dates(pages, images)
     return {
         "business_name": field_of(_business_name(pages)),
         "license_number": field_of(number),

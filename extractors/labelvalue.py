@@ -27,6 +27,7 @@ from extractors.fieldread import (
     dates_in,
     find_labels,
     repair_date_text,
+    value_right,
 )
 from extractors.model import PageText, Word
 from extractors.normalize import _MONTHS, MONTH_RE, find_dates
@@ -504,4 +505,41 @@ def complete_id(
         if isinstance(value, str) and len(_squash(value)) >= want:
             method = found.method + ", its strip read again (OCR had split it)"
             return Found(value, page, pieces, method, found.reliability)
+    return None
+
+
+# ----------------------------------------------------------------------------- dates garbled by OCR
+_DATE_SHAPE = re.compile(r"\d{1,4}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}")
+
+
+def reread_labelled_date(
+    pages: Sequence[PageText],
+    labels: Sequence[str],
+    parse: Parser,
+    name: str,
+    images: Callable[[int], Image.Image | None] | None,
+    not_after: Sequence[str] = (),
+) -> Found | None:
+    """A date beside its label that OCR garbled into no date at all ('16/05/28': there is no 16th month;
+    a 0 read as 6). The value's strip is read again from the page image, enlarged; the date is believed
+    only if that reading parses. Otherwise it stays unread and the document goes to a person."""
+    if images is None:
+        return None
+    for page in pages:
+        if page.source != "ocr":
+            continue
+        for _label, span in find_labels(page, labels, (), not_after):
+            words = value_right(page, span)
+            if not words or not _DATE_SHAPE.search(repair_date_text(layout.text_of(words))) or parse(words) is not None:
+                continue
+            box = layout.bbox(words)
+            img = images(page.page_no)
+            if box is None or img is None:
+                continue
+            for psm in (7, 6):
+                again = read_strip(img, (box[0] - 3, box[1] - 3, box[2] + 6, box[3] + 3), psm=psm)
+                value = parse(sorted(again, key=lambda w: (w.line, w.x0))) if again else None
+                if value is not None:
+                    how = f"label '{layout.text_of(span)}' -> right ({name}), its strip read again (OCR garbled it)"
+                    return Found(value, page, list(words), how, REL_BELOW)
     return None
