@@ -33,6 +33,7 @@ from extractors.labelvalue import (
     NOT_EXPIRY_WORDS,
     PERIOD_CUE,
     complete_id,
+    fill_from_second_reading,
     header_cells,
     ordered,
     parse_end_date,
@@ -310,10 +311,14 @@ def extract_business_license(
     )
     number = complete_id(number, parse_id_words, images)
     issued, expires = _dates(pages, images)
-    return {
+    fields = {
         "business_name": field_of(_business_name(pages)),
         "license_number": field_of(number),
         "issuer": field_of(_issuer(pages)),
         "issue_date": field_of(issued),
         "expiration_date": field_of(expires),
     }
+    # a card faxed or photographed so poorly that its first reading lost the values: read it again, whole
+    return fill_from_second_reading(
+        fields, pages, images, lambda again: extract_business_license(again, None), tuple(fields)
+    )

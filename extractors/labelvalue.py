@@ -29,7 +29,7 @@ from extractors.fieldread import (
     repair_date_text,
     value_right,
 )
-from extractors.model import PageText, Word
+from extractors.model import FieldValue, PageText, Word
 from extractors.normalize import _MONTHS, MONTH_RE, find_dates
 from extractors.reread import read_strip
 
@@ -463,6 +463,55 @@ def reread_unlabelled(
             page = with_small_print(page, images(page.page_no))
         out.append(page)
     return out
+
+
+def read_again_whole(page: PageText, image: Image.Image | None) -> PageText | None:
+    """A page whose whole first reading is poor (a fax's broken strokes, a photo's blur: mean OCR confidence
+    low) read again from the image, enlarged, as a second reading a reader may take values from where the
+    first left them unread. None when the first reading is good or there is no image."""
+    if image is None or page.source != "ocr" or page.mean_conf >= _POOR_PAGE:
+        return None
+    again = [w for w in read_strip(image, (0, 0, page.width, page.height), psm=3) if w.text.strip()]
+    if _sure_words(again) < 5:
+        return None
+    conf = sum(w.conf for w in again) / len(again)
+    return PageText(
+        page.page_no, page.width, page.height, page.source, again,
+        rotation=page.rotation, skew=page.skew, dpi=page.dpi, mean_conf=conf,
+    )
+
+
+def fill_from_second_reading(
+    fields: dict[str, FieldValue],
+    pages: list[PageText],
+    images: Callable[[int], Image.Image | None] | None,
+    read: Callable[[list[PageText]], dict[str, FieldValue]],
+    wanted: Sequence[str],
+) -> dict[str, FieldValue]:
+    """Where the first reading of a poor page left wanted fields unread, the same reader reads the page's
+    second, whole reading and fills only those fields (a value found there was read, not guessed)."""
+    if images is None or all(fields.get(k) is not None and fields[k].value is not None for k in wanted):
+        return fields
+    again = [read_again_whole(p, images(p.page_no)) for p in pages]
+    if not any(again):
+        return fields
+    second = read([a or p for a, p in zip(again, pages, strict=True)])
+    out = dict(fields)
+    for k in wanted:
+        if (out.get(k) is None or out[k].value is None) and second.get(k) is not None and second[k].value is not None:
+            fv = second[k]
+            if fv.evidence is not None:
+                fv.evidence.method += " (page read again from its image: the first reading was poor)"
+            out[k] = fv
+    return out
+
+
+def _sure_words(words: Sequence[Word]) -> int:
+    """Words OCR is sure of and that look like words or numbers (three letters or digits at least)."""
+    return sum(1 for w in words if w.conf >= 80 and len(re.sub(r"[^A-Za-z0-9]", "", w.text)) >= 3)
+
+
+_POOR_PAGE = 72.0  # mean OCR confidence below which a page's first reading is worth a second, whole
 
 
 # ----------------------------------------------------------------------------- identifiers split by OCR

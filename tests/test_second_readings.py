@@ -72,3 +72,27 @@ def test_a_license_expiry_with_an_impossible_month_is_read_again(tmp_path: Path)
     got = extract_business_license([first], {page.page_no: image}.get)
     assert got["expiration_date"].value == date(2027, 3, 1)
     assert got["issue_date"].value == date(2026, 3, 2)
+
+
+def test_a_poorly_read_license_card_is_read_again_whole(tmp_path: Path) -> None:
+    # a faxed wallet card whose whole first reading is poor (low confidence, the name and dates garbled):
+    # the page is read again from its image and the values that reading finds fill what the first lost
+    page, image = _read(tmp_path, "card", [
+        (60, 60, "CITY OF ALBUQUERQUE", 14),
+        (60, 80, "BUSINESS REGISTRATION CARD", 11),
+        (60, 110, "Registration No.:", 10), (170, 110, "BUS5510297", 10),
+        (60, 140, "Tramway Tile Works LLC", 14),
+        (60, 160, "88 Candelaria Rd NE, Albuquerque, NM 87107", 10),
+        (60, 190, "Issued:", 10), (170, 190, "04/01/2026", 12),
+        (60, 210, "Expires:", 10), (170, 210, "03/31/2027", 12),
+    ])
+    lost = {"Tramway", "Tile", "Works", "LLC"}  # the name's strokes broken up: OCR read nothing there
+    garble = {"04/01/2026": "O4/Ol/", "03/31/2027": "0/3l/2"}
+    words = [replace(w, text=garble.get(w.text, w.text), conf=40.0) for w in page.words if w.text not in lost]
+    first = replace(page, words=words, source="ocr", mean_conf=40.0)
+    before = extract_business_license([first], None)
+    assert before["business_name"].value is None and before["expiration_date"].value is None
+    got = extract_business_license([first], {page.page_no: image}.get)
+    assert got["business_name"].value == "Tramway Tile Works LLC"
+    assert got["expiration_date"].value == date(2027, 3, 31)
+    assert "read again" in (got["expiration_date"].evidence.method or "")
