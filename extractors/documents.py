@@ -18,6 +18,7 @@ from extractors.health_permit import extract_health_permit
 from extractors.kinds import DECISION_CRITICAL, NOT_DETERMINATIONS, STATES_EXEMPTION
 from extractors.model import FIELDS_BY_TYPE, ExtractedDocument, FieldValue, PageText
 from extractors.nonprofit_letter import extract_nonprofit_letter
+from extractors.pagetext import turn_sideways_page
 
 PageImages = Callable[[int], Image.Image | None]
 Extractor = Callable[[list[PageText], PageImages | None], dict[str, FieldValue]]
@@ -46,6 +47,8 @@ def has_usable_text(pages: list[PageText]) -> bool:
 
 
 def read_documents(pages: list[PageText], images: PageImages | None = None) -> list[ExtractedDocument]:
+    """Split the pages into documents, classify and read each; sideways pages are turned upright first."""
+    pages, images = _upright_pages(pages, images)
     by_no = {p.page_no: p for p in pages}
     out: list[ExtractedDocument] = []
     for seg in segment_pages(pages):
@@ -62,6 +65,27 @@ def read_documents(pages: list[PageText], images: PageImages | None = None) -> l
             doc.needs_review = uncertain_fields(seg.doc_type, doc.fields)
         out.append(doc)
     return out
+
+
+def _upright_pages(pages: list[PageText], images: PageImages | None) -> tuple[list[PageText], PageImages | None]:
+    """Pages whose words run vertically turned upright (pagetext.turn_sideways_page), their images with them,
+    so that classification and every reader see them the right way up."""
+    turned = [turn_sideways_page(p)[0] for p in pages]
+    if all(t is p for t, p in zip(turned, pages, strict=True)):
+        return pages, images
+    raw = {p.page_no: p for p in pages}
+    changed = {t.page_no for t, p in zip(turned, pages, strict=True) if t is not p}
+    if images is None:
+        return turned, None
+    source = images
+
+    def load(page_no: int) -> Image.Image | None:
+        img = source(page_no)
+        if page_no in changed and img is not None:
+            img = turn_sideways_page(raw[page_no], img)[1]
+        return img
+
+    return turned, load
 
 
 def read_documents_with_images(pages: list[PageText], image_files: dict[int, Path]) -> list[ExtractedDocument]:

@@ -10,7 +10,7 @@ the grid reading stands and the other only fills what it left unread.
 
 The package's parts: grid (the ACORD coverage grid), insurers (INSURER A ... F and ratings),
 blocks (insured, holder, description, issue date), statements (additional insured, prose ratings,
-'Label: value' lines), checkboxes, second_reading, upright, values, geometry; any_layout reads every other
+'Label: value' lines), checkboxes, second_reading, values, geometry; any_layout reads every other
 layout (labels, coverage tables in any column order, letters' sentences)."""
 
 from __future__ import annotations
@@ -47,12 +47,12 @@ from extractors.coi.statements import (
     _without_label,
     _words_for,
 )
-from extractors.coi.upright import _upright
 from extractors.coi.values import _rating_strip, _second_look_rating
 from extractors.labelvalue import with_small_print
 from extractors.layout import find_phrase, norm_token, text_of, trim_specks
 from extractors.model import Evidence, FieldValue, PageText
 from extractors.normalize import clean_spaces
+from extractors.pagetext import turn_sideways_page
 
 # Names under which Albuquerque Public Schools may be named additional insured when the policy file cannot be
 # read (the policy file's additional_insured_names are the ones used: see policy_aps_names()).
@@ -111,7 +111,7 @@ def extract_coi(
     if not pages:
         return out
     raw_pages = pages
-    pages = [_upright(p, None)[0] for p in pages]
+    pages = [turn_sideways_page(p)[0] for p in pages]
     mi = _main_page_index(pages)
     page = pages[mi]
     img = None
@@ -122,7 +122,7 @@ def extract_coi(
             img = None
     if img is not None and page is not raw_pages[mi]:
         # the preview shows the page as read; turn it the way the words were turned here
-        img = _upright(raw_pages[mi], img)[1]
+        img = turn_sideways_page(raw_pages[mi], img)[1]
 
     # --- issue date
     d, ws, how = _issue_date(page, img)
