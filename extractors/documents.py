@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PIL import Image
@@ -46,8 +46,12 @@ def has_usable_text(pages: list[PageText]) -> bool:
     return good >= MIN_READABLE_WORDS
 
 
-def read_documents(pages: list[PageText], images: PageImages | None = None) -> list[ExtractedDocument]:
-    """Split the pages into documents, classify and read each; sideways pages are turned upright first."""
+def read_documents(
+    pages: list[PageText], images: PageImages | None = None, aps_names: Sequence[str] | None = None
+) -> list[ExtractedDocument]:
+    """Split the pages into documents, classify and read each; sideways pages are turned upright first.
+    aps_names: who counts as APS on a certificate (the policy's additional_insured_names); None takes the
+    configured policy's (extractors.coi.policy_aps_names)."""
     pages, images = _upright_pages(pages, images)
     by_no = {p.page_no: p for p in pages}
     out: list[ExtractedDocument] = []
@@ -58,7 +62,10 @@ def read_documents(pages: list[PageText], images: PageImages | None = None) -> l
         )
         if seg.doc_type in EXTRACTORS:
             seg_pages = [by_no[n] for n in seg.pages if n in by_no]
-            fields = EXTRACTORS[seg.doc_type](seg_pages, images)
+            if seg.doc_type == "coi":
+                fields = extract_coi(seg_pages, images, aps_names=aps_names)
+            else:
+                fields = EXTRACTORS[seg.doc_type](seg_pages, images)
             if seg.doc_type == "nonprofit_letter":
                 doc.type_evidence += _ein_notice_check(seg_pages, fields)
             doc.fields = {name: fields.get(name, FieldValue(None)) for name in FIELDS_BY_TYPE[seg.doc_type]}
@@ -88,9 +95,11 @@ def _upright_pages(pages: list[PageText], images: PageImages | None) -> tuple[li
     return turned, load
 
 
-def read_documents_with_images(pages: list[PageText], image_files: dict[int, Path]) -> list[ExtractedDocument]:
+def read_documents_with_images(
+    pages: list[PageText], image_files: dict[int, Path], aps_names: Sequence[str] | None = None
+) -> list[ExtractedDocument]:
     """read_documents with the page images given as files: a job that can run in another process."""
-    return read_documents(pages, page_image_loader(image_files))
+    return read_documents(pages, page_image_loader(image_files), aps_names)
 
 
 def page_image_loader(image_files: dict[int, Path]) -> PageImages:

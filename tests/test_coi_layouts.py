@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
 
@@ -355,3 +356,52 @@ def test_a_caption_the_first_reading_missed_is_read_again_from_the_page_image(tm
     got = extract_coi([ocr_page], {first.page_no: res[0].preview}.get)
     assert got["insured_name"].value == "Corrales Kite Makers Guild"
     assert got["certificate_holder"].value == "Albuquerque Public Schools"
+
+
+def test_the_configured_policy_says_who_counts_as_aps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a district that runs the pipeline with its own policy file: its additional_insured_names decide whether
+    # a certificate names the district as additional insured, at reading time as at checking time
+    from extractors.documents import read_documents
+    from validators.policy import DEFAULT_POLICY_PATH
+
+    text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+    start = text.index("\nadditional_insured_names:") + 1
+    end = text.index("\ncertificate_holder_names:") + 1
+    custom = tmp_path / "district_policy.yaml"
+    custom.write_text(
+        text[:start] + "additional_insured_names: &aps_names\n  - Rio Puerco Unified School District\n" + text[end:],
+        encoding="utf-8",
+    )
+
+    path = tmp_path / "letter.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter)
+    lines = [
+        (40, "Jemez Mountain Insurance Company", 13),
+        (90, "February 2, 2026", 10),
+        (115, "Rio Puerco Unified School District", 10),
+        (165, "Re: Evidence of Coverage", 10),
+        (185, "Dear Sir or Madam:", 10),
+        (205, "This letter confirms that Petroglyph Astronomy Club is covered under general liability", 9),
+        (218, "policy GL-7781 issued by Jemez Mountain Insurance Company, from March 1, 2026 to March 1,", 9),
+        (231, "2027, with limits of $1,000,000 each occurrence. Rio Puerco Unified School District is an", 9),
+        (244, "additional insured with respect to general liability.", 9),
+        (270, "Sincerely,", 10),
+    ]
+    for y, line, size in lines:
+        c.setFont("Helvetica", size)
+        c.drawString(60, letter[1] - y, line)
+    c.showPage()
+    c.save()
+    media_type, _n = check_file(path, Limits())
+    pages = [r.text for r in read_pages(path, media_type)]
+
+    monkeypatch.setenv("COMPLIANCE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("COMPLIANCE_SWEEP_POLICY", raising=False)
+    (default,) = read_documents(pages)
+    assert default.fields["additional_insured_aps"].value is False  # the APS default does not know the name
+    (given,) = read_documents(pages, None, ["Rio Puerco Unified School District"])
+    assert given.fields["additional_insured_aps"].value is True
+    monkeypatch.setenv("COMPLIANCE_SWEEP_POLICY", str(custom))
+    (configured,) = read_documents(pages)
+    assert configured.doc_type == "coi"
+    assert configured.fields["additional_insured_aps"].value is True

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from pathlib import Path
 
 from PIL import Image
 from rapidfuzz import fuzz
@@ -64,13 +65,23 @@ APS_NAMES: tuple[str, ...] = (
 )
 
 
-@lru_cache(maxsize=1)
-def policy_aps_names() -> tuple[str, ...]:
-    """Who counts as APS for the additional-insured rule: the policy file's additional_insured_names."""
+def policy_aps_names(policy_path: Path | str | None = None) -> tuple[str, ...]:
+    """Who counts as APS for the additional-insured rule: the additional_insured_names of the policy file in
+    use. That is the one given; else the policy the service is configured with ([sweep] policy in its
+    config.toml, or COMPLIANCE_SWEEP_POLICY), which the checks use too; else the APS default."""
+    if policy_path is None:
+        from flows.service_settings import load_settings
+
+        policy_path = load_settings().policy_path
+    return _names_in(str(policy_path) if policy_path else None)
+
+
+@lru_cache(maxsize=8)
+def _names_in(policy_path: str | None) -> tuple[str, ...]:
     from validators.policy import PolicyError, load_policy
 
     try:
-        return tuple(load_policy().additional_insured_names)
+        return tuple(load_policy(policy_path).additional_insured_names)
     except (PolicyError, OSError):
         return APS_NAMES
 
