@@ -405,3 +405,34 @@ def test_the_configured_policy_says_who_counts_as_aps(tmp_path: Path, monkeypatc
     (configured,) = read_documents(pages)
     assert configured.doc_type == "coi"
     assert configured.fields["additional_insured_aps"].value is True
+
+
+def test_a_coverage_line_is_never_taken_for_a_letters_date_or_address(tmp_path: Path) -> None:
+    # a memorandum whose table header was lost (so it reads as prose: 'we confirm'): the dates of a coverage
+    # line (its term, beside an amount) are not the letter's date, and an amount's label is not the addressee
+    def draw(put: Callable[..., None]) -> None:
+        put(30, 30, "Sandia Crest Insurance Agency", 13, True)
+        put(30, 44, "12 Tramway Loop NE, Albuquerque, NM 87122")
+        put(150, 120, "$1,000,000 Each Occurrence")
+        put(300, 120, "Galisteo Basin Insurance Co.")
+        put(470, 126, "09/13/2027")
+        put(150, 134, "$2,000,000 General Aggregate")
+        put(150, 148, "$5,000 Medical Expense")
+        put(30, 200, "We confirm that the coverage shown above is in force for the named insured", 9)
+        put(30, 212, "Bosque Farms Chess Club, 9 Main St, Bosque Farms, NM 87068, for chess lessons.", 9)
+        put(30, 240, "Sincerely,")
+
+    f = _values(_certificate(tmp_path, "memo_no_header", draw))
+    assert f["issue_date"] != date(2027, 9, 13)
+    assert f["certificate_holder"] is None or "Aggregate" not in f["certificate_holder"]
+
+
+def test_a_faint_l_read_as_an_exclamation_mark_in_names() -> None:
+    from extractors.coi import _l_not_bang
+
+    assert _l_not_bang("Albuquerque Municipal Schoo! District No. 12", True) == (
+        "Albuquerque Municipal School District No. 12"
+    )
+    assert _l_not_bang("Great event! See you there", False) == "Great event! See you there"
+    assert _l_not_bang("Schoo! gym, every Saturday", False) == "Schoo! gym, every Saturday"
+    assert _l_not_bang("Wi!son Park", False) == "Wilson Park"

@@ -282,7 +282,23 @@ def extract_coi(
 
     # --- any other layout: labels, a coverage table in any column order, sentences
     out = _with_any_layout(out, page, pages, mi, names, img)
+    for k in (*_NAME_FIELDS, "description"):
+        fv = out[k]
+        if isinstance(fv.value, str) and "!" in fv.value:
+            out[k] = FieldValue(_l_not_bang(fv.value, k != "description"), fv.evidence)
     return out
+
+
+_NAME_FIELDS = ("insured_name", "insured_address", "insurer_name", "certificate_holder")
+
+
+def _l_not_bang(text: str, name: bool) -> str:
+    """OCR reads a faint 'l' after letters as '!' ('Schoo! District No. 12'). Names and addresses hold no
+    '!' at all; in a description only one inside a word is an 'l' (one after a word may end a sentence)."""
+    text = re.sub(r"(?<=[A-Za-z])!(?=[a-z])", "l", text)
+    if not name:
+        return text
+    return re.sub(r"(?<=[a-z]{3})!(?=[\s,;:.]|$)", "l", text)
 
 
 def _is_acord_grid(page: PageText) -> bool:
