@@ -96,3 +96,25 @@ def test_a_poorly_read_license_card_is_read_again_whole(tmp_path: Path) -> None:
     assert got["business_name"].value == "Tramway Tile Works LLC"
     assert got["expiration_date"].value == date(2027, 3, 31)
     assert "read again" in (got["expiration_date"].evidence.method or "")
+
+
+def test_a_letter_date_of_which_ocr_kept_only_the_month_is_read_again(tmp_path: Path) -> None:
+    from extractors.nonprofit_letter import extract_nonprofit_letter
+
+    page, image = _read(tmp_path, "irs_letter", [
+        (60, 50, "Internal Revenue Service", 12),
+        (60, 66, "P.O. Box 2508, Cincinnati, OH 45201", 10),
+        (60, 110, "March 14, 2024", 11),
+        (60, 140, "Juniper Hills Music Society", 10),
+        (60, 152, "44 Rio Bravo Blvd SW", 10),
+        (60, 164, "Albuquerque, NM 87105", 10),
+        (360, 110, "Employer ID number: 85-4410296", 10),
+        (60, 210, "Dear Applicant:", 10),
+        (60, 230, "We're pleased to tell you we determined you're exempt from federal income tax under", 10),
+        (60, 243, "Internal Revenue Code (IRC) Section 501(c)(3).", 10),
+    ])
+    lost = [w for w in page.words if w.text not in ("14,", "2024")]  # a faint scan: only the month was read
+    first = replace(page, words=lost, source="ocr")
+    assert extract_nonprofit_letter([first], None)["letter_date"].value is None
+    got = extract_nonprofit_letter([first], {page.page_no: image}.get)
+    assert got["letter_date"].value == date(2024, 3, 14)
