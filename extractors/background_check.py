@@ -34,6 +34,7 @@ from extractors.labelvalue import (
     ordered,
     parse_end_date,
     parse_start_date,
+    reread_labelled_date,
     reread_unlabelled,
     row_under_header,
     sentence_date,
@@ -333,6 +334,10 @@ def extract_background_check(
     expires = read_labelled(
         pages, EXPIRY_LABELS, parse_end_date, "expiration date", not_after=NOT_EXPIRY_WORDS
     )
+    if expires is None:
+        expires = reread_labelled_date(
+            pages, EXPIRY_LABELS, parse_end_date, "expiration date", images, not_after=NOT_EXPIRY_WORDS
+        )
     if expires is None:
         expires = sentence_date(pages, EXPIRY_CUE, "expiration date", end=True, refuse=_RENEW)
     if expires is not None and cleared is not None and expires.value == cleared.value:

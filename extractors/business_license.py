@@ -33,10 +33,12 @@ from extractors.labelvalue import (
     NOT_EXPIRY_WORDS,
     PERIOD_CUE,
     complete_id,
+    fill_from_second_reading,
     header_cells,
     ordered,
     parse_end_date,
     parse_start_date,
+    reread_labelled_date,
     reread_unlabelled,
     sentence_date,
     sentence_range,
@@ -249,7 +251,9 @@ def _table_value(
     return None
 
 
-def _dates(pages: Sequence[PageText]) -> tuple[Found | None, Found | None]:
+def _dates(
+    pages: Sequence[PageText], images: Callable[[int], Image.Image | None] | None = None
+) -> tuple[Found | None, Found | None]:
     """Issue and expiry: labelled, in cells under a header row ('ISSUED  EXP'), or stated as a period
     or in a sentence. A renewal date is not an expiry; dates that contradict each other are not read."""
     issued = read_labelled(
@@ -258,6 +262,14 @@ def _dates(pages: Sequence[PageText]) -> tuple[Found | None, Found | None]:
     expires = read_labelled(
         pages, EXPIRY_LABELS, parse_end_date, "expiration date", not_after=NOT_EXPIRY_WORDS
     )
+    if issued is None:
+        issued = reread_labelled_date(
+            pages, ISSUE_LABELS, parse_start_date, "issue date", images, not_after=["expiration", "renewal", "original"]
+        )
+    if expires is None:
+        expires = reread_labelled_date(
+            pages, EXPIRY_LABELS, parse_end_date, "expiration date", images, not_after=NOT_EXPIRY_WORDS
+        )
     if issued and expires and issued.value == expires.value and len(issued.words) == len(expires.words):
         issued = _table_value(pages, ISSUE_LABELS, parse_start_date, "issue date") or issued
     cells = header_cells(
@@ -298,11 +310,15 @@ def extract_business_license(
         not_before=["type", "class", "category", "holder", "fee", "expires", "expiration"],
     )
     number = complete_id(number, parse_id_words, images)
-    issued, expires = _dates(pages)
-    return {
+    issued, expires = _dates(pages, images)
+    fields = {
         "business_name": field_of(_business_name(pages)),
         "license_number": field_of(number),
         "issuer": field_of(_issuer(pages)),
         "issue_date": field_of(issued),
         "expiration_date": field_of(expires),
     }
+    # a card faxed or photographed so poorly that its first reading lost the values: read it again, whole
+    return fill_from_second_reading(
+        fields, pages, images, lambda again: extract_business_license(again, None), tuple(fields)
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PIL import Image
@@ -19,6 +19,7 @@ from extractors.health_permit import extract_health_permit
 from extractors.kinds import DECISION_CRITICAL, DESCRIPTIONS, NOT_DETERMINATIONS, STATES_EXEMPTION
 from extractors.model import FIELDS_BY_TYPE, ExtractedDocument, FieldValue, PageText
 from extractors.nonprofit_letter import extract_nonprofit_letter
+from extractors.pagetext import turn_sideways_page
 
 PageImages = Callable[[int], Image.Image | None]
 Extractor = Callable[[list[PageText], PageImages | None], dict[str, FieldValue]]
@@ -50,7 +51,13 @@ def has_usable_text(pages: list[PageText]) -> bool:
     return good >= MIN_READABLE_WORDS
 
 
-def read_documents(pages: list[PageText], images: PageImages | None = None) -> list[ExtractedDocument]:
+def read_documents(
+    pages: list[PageText], images: PageImages | None = None, aps_names: Sequence[str] | None = None
+) -> list[ExtractedDocument]:
+    """Split the pages into documents, classify and read each; sideways pages are turned upright first.
+    aps_names: who counts as APS on a certificate (the policy's additional_insured_names); None takes the
+    configured policy's (extractors.coi.policy_aps_names)."""
+    pages, images = _upright_pages(pages, images)
     by_no = {p.page_no: p for p in pages}
     out: list[ExtractedDocument] = []
     for seg in segment_pages(pages):
@@ -60,7 +67,10 @@ def read_documents(pages: list[PageText], images: PageImages | None = None) -> l
         )
         if seg.doc_type in EXTRACTORS:
             seg_pages = [by_no[n] for n in seg.pages if n in by_no]
-            fields = EXTRACTORS[seg.doc_type](seg_pages, images)
+            if seg.doc_type == "coi":
+                fields = extract_coi(seg_pages, images, aps_names=aps_names)
+            else:
+                fields = EXTRACTORS[seg.doc_type](seg_pages, images)
             if seg.doc_type == "nonprofit_letter":
                 doc.type_evidence += _ein_notice_check(seg_pages, fields)
             doc.fields = {name: fields.get(name, FieldValue(None)) for name in FIELDS_BY_TYPE[seg.doc_type]}
@@ -69,9 +79,32 @@ def read_documents(pages: list[PageText], images: PageImages | None = None) -> l
     return out
 
 
-def read_documents_with_images(pages: list[PageText], image_files: dict[int, Path]) -> list[ExtractedDocument]:
+def _upright_pages(pages: list[PageText], images: PageImages | None) -> tuple[list[PageText], PageImages | None]:
+    """Pages whose words run vertically turned upright (pagetext.turn_sideways_page), their images with them,
+    so that classification and every reader see them the right way up."""
+    turned = [turn_sideways_page(p)[0] for p in pages]
+    if all(t is p for t, p in zip(turned, pages, strict=True)):
+        return pages, images
+    raw = {p.page_no: p for p in pages}
+    changed = {t.page_no for t, p in zip(turned, pages, strict=True) if t is not p}
+    if images is None:
+        return turned, None
+    source = images
+
+    def load(page_no: int) -> Image.Image | None:
+        img = source(page_no)
+        if page_no in changed and img is not None:
+            img = turn_sideways_page(raw[page_no], img)[1]
+        return img
+
+    return turned, load
+
+
+def read_documents_with_images(
+    pages: list[PageText], image_files: dict[int, Path], aps_names: Sequence[str] | None = None
+) -> list[ExtractedDocument]:
     """read_documents with the page images given as files: a job that can run in another process."""
-    return read_documents(pages, page_image_loader(image_files))
+    return read_documents(pages, page_image_loader(image_files), aps_names)
 
 
 def page_image_loader(image_files: dict[int, Path]) -> PageImages:

@@ -27,8 +27,9 @@ from extractors.fieldread import (
     dates_in,
     find_labels,
     repair_date_text,
+    value_right,
 )
-from extractors.model import PageText, Word
+from extractors.model import FieldValue, PageText, Word
 from extractors.normalize import _MONTHS, MONTH_RE, find_dates
 from extractors.reread import read_strip
 
@@ -464,6 +465,55 @@ def reread_unlabelled(
     return out
 
 
+def read_again_whole(page: PageText, image: Image.Image | None) -> PageText | None:
+    """A page whose whole first reading is poor (a fax's broken strokes, a photo's blur: mean OCR confidence
+    low) read again from the image, enlarged, as a second reading a reader may take values from where the
+    first left them unread. None when the first reading is good or there is no image."""
+    if image is None or page.source != "ocr" or page.mean_conf >= _POOR_PAGE:
+        return None
+    again = [w for w in read_strip(image, (0, 0, page.width, page.height), psm=3) if w.text.strip()]
+    if _sure_words(again) < 5:
+        return None
+    conf = sum(w.conf for w in again) / len(again)
+    return PageText(
+        page.page_no, page.width, page.height, page.source, again,
+        rotation=page.rotation, skew=page.skew, dpi=page.dpi, mean_conf=conf,
+    )
+
+
+def fill_from_second_reading(
+    fields: dict[str, FieldValue],
+    pages: list[PageText],
+    images: Callable[[int], Image.Image | None] | None,
+    read: Callable[[list[PageText]], dict[str, FieldValue]],
+    wanted: Sequence[str],
+) -> dict[str, FieldValue]:
+    """Where the first reading of a poor page left wanted fields unread, the same reader reads the page's
+    second, whole reading and fills only those fields (a value found there was read, not guessed)."""
+    if images is None or all(fields.get(k) is not None and fields[k].value is not None for k in wanted):
+        return fields
+    again = [read_again_whole(p, images(p.page_no)) for p in pages]
+    if not any(again):
+        return fields
+    second = read([a or p for a, p in zip(again, pages, strict=True)])
+    out = dict(fields)
+    for k in wanted:
+        if (out.get(k) is None or out[k].value is None) and second.get(k) is not None and second[k].value is not None:
+            fv = second[k]
+            if fv.evidence is not None:
+                fv.evidence.method += " (page read again from its image: the first reading was poor)"
+            out[k] = fv
+    return out
+
+
+def _sure_words(words: Sequence[Word]) -> int:
+    """Words OCR is sure of and that look like words or numbers (three letters or digits at least)."""
+    return sum(1 for w in words if w.conf >= 80 and len(re.sub(r"[^A-Za-z0-9]", "", w.text)) >= 3)
+
+
+_POOR_PAGE = 72.0  # mean OCR confidence below which a page's first reading is worth a second, whole
+
+
 # ----------------------------------------------------------------------------- identifiers split by OCR
 def _squash(text: str) -> str:
     return re.sub(r"\W", "", text).lower()
@@ -504,4 +554,41 @@ def complete_id(
         if isinstance(value, str) and len(_squash(value)) >= want:
             method = found.method + ", its strip read again (OCR had split it)"
             return Found(value, page, pieces, method, found.reliability)
+    return None
+
+
+# ----------------------------------------------------------------------------- dates garbled by OCR
+_DATE_SHAPE = re.compile(r"\d{1,4}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}")
+
+
+def reread_labelled_date(
+    pages: Sequence[PageText],
+    labels: Sequence[str],
+    parse: Parser,
+    name: str,
+    images: Callable[[int], Image.Image | None] | None,
+    not_after: Sequence[str] = (),
+) -> Found | None:
+    """A date beside its label that OCR garbled into no date at all ('16/05/28': there is no 16th month;
+    a 0 read as 6). The value's strip is read again from the page image, enlarged; the date is believed
+    only if that reading parses. Otherwise it stays unread and the document goes to a person."""
+    if images is None:
+        return None
+    for page in pages:
+        if page.source != "ocr":
+            continue
+        for _label, span in find_labels(page, labels, (), not_after):
+            words = value_right(page, span)
+            if not words or not _DATE_SHAPE.search(repair_date_text(layout.text_of(words))) or parse(words) is not None:
+                continue
+            box = layout.bbox(words)
+            img = images(page.page_no)
+            if box is None or img is None:
+                continue
+            for psm in (7, 6):
+                again = read_strip(img, (box[0] - 3, box[1] - 3, box[2] + 6, box[3] + 3), psm=psm)
+                value = parse(sorted(again, key=lambda w: (w.line, w.x0))) if again else None
+                if value is not None:
+                    how = f"label '{layout.text_of(span)}' -> right ({name}), its strip read again (OCR garbled it)"
+                    return Found(value, page, list(words), how, REL_BELOW)
     return None

@@ -30,7 +30,7 @@ from extractors.fieldread import (
     with_row_mates,
 )
 from extractors.model import FieldValue, PageText, Word
-from extractors.normalize import fix_ocr_digits
+from extractors.normalize import MONTH_RE, fix_ocr_digits
 from extractors.reread import read_strip
 
 EIN_LABELS = [
@@ -216,7 +216,9 @@ def _subsection_by_classification(pages: Sequence[PageText]) -> Found | None:
     return None
 
 
-def _letter_date(pages: Sequence[PageText]) -> Found | None:
+def _letter_date(
+    pages: Sequence[PageText], images: Callable[[int], Image.Image | None] | None = None
+) -> Found | None:
     found = read_labelled(
         pages,
         DATE_LABELS,
@@ -240,6 +242,40 @@ def _letter_date(pages: Sequence[PageText]) -> Found | None:
             ds = dates_in(text)
             if ds:
                 return Found(ds[0], page, line, "first date at the top of the letter", REL_GUESS)
+    return _month_line_read_again(pages, images)
+
+
+def _month_line_read_again(
+    pages: Sequence[PageText], images: Callable[[int], Image.Image | None] | None
+) -> Found | None:
+    """A letter's date line of which OCR kept only the month ('February', its day and year lost to a faint
+    scan): the line is read again from the page image, from the month on; the date is believed only when
+    that reading states it starting with the same month."""
+    if images is None:
+        return None
+    for page in pages:
+        if page.source != "ocr":
+            continue
+        for line in page.lines():
+            if min(w.y0 for w in line) > page.height * 0.45:
+                break
+            first = line[0]
+            month = re.fullmatch(r"[^A-Za-z]*([A-Za-z]{3,9})\.?", first.text)
+            if not month or not re.fullmatch(MONTH_RE, month.group(1), re.I):
+                continue
+            if dates_in(" ".join(w.text for w in line)):
+                continue
+            img = images(page.page_no)
+            h = max(first.height, 6.0)
+            nxt = [w.x0 for w in page.words if w.x0 > first.x1 and abs(w.cy - first.cy) < 0.6 * h]
+            right = min([first.x1 + 12 * h, *(x - 1 for x in nxt if x - first.x1 > 6 * h)])
+            again = read_strip(img, (first.x0 - 3, first.y0 - 3, right, first.y1 + 3), psm=7)
+            text = " ".join(w.text for w in sorted(again, key=lambda w: w.x0))
+            ds = dates_in(text)
+            lead = re.match(r"[^A-Za-z]*([A-Za-z]+)", text)
+            if ds and lead and lead.group(1).lower()[:3] == month.group(1).lower()[:3]:
+                how = "the letter's date line read again from the page image (OCR kept only its month)"
+                return Found(ds[0], page, [first], how, REL_GUESS)
     return None
 
 
@@ -409,5 +445,5 @@ def extract_nonprofit_letter(
         "org_name": field_of(org),
         "ein": field_of(_ein(pages, images)),
         "subsection": field_of(_subsection(pages)),
-        "letter_date": field_of(_letter_date(pages)),
+        "letter_date": field_of(_letter_date(pages, images)),
     }

@@ -1109,6 +1109,48 @@ def _quality(words: list[Word], conf: float) -> float:
     return sum(1 for w in words if w.conf >= 60 and _REAL_WORD.search(w.text)) + conf / 100
 
 
+# words that stand near the top of a page of any of the five kinds, and words that stand near its foot
+_TOP_WORDS = {
+    "certificate", "date", "producer", "this", "important", "contact", "insurers", "insured", "memorandum",
+    "city", "county", "state", "department", "internal", "revenue", "service", "treasury", "business",
+    "license", "registration", "permit", "temporary", "food", "clearance", "background", "from", "sent",
+    "subject", "dear", "evidence", "insurance", "public", "schools", "albuquerque",
+}
+_BOTTOM_WORDS = {
+    "form", "holder", "cancellation", "authorized", "representative", "acord", "sincerely", "signature",
+    "page", "rev", "director", "thank", "conditions", "notice", "confidentiality",
+}
+
+
+def turn_sideways_page(page: PageText, image: Image.Image | None = None) -> tuple[PageText, Image.Image | None]:
+    """A page whose words all run vertically was read sideways (a stored reading, or a text layer drawn
+    turned): its words, and its preview with them, are turned upright before it is classified or read.
+    Of the two quarter turns, the one that brings a page's usual top words to its top is taken."""
+    long = [w for w in page.words if len(w.text) >= 4]
+    if len(long) < 20 or sum(w.height > 1.5 * (w.x1 - w.x0) for w in long) < 0.7 * len(long):
+        return page, image
+    width, height = page.width, page.height
+    variants = []
+    for turn in (90, 270):
+        ws = []
+        for w in page.words:
+            if turn == 90:  # top of the text at the right edge
+                ws.append(Word(w.text, w.y0, width - w.x1, w.y1, width - w.x0, w.conf, 0))
+            else:
+                ws.append(Word(w.text, height - w.y1, w.x0, height - w.y0, w.x1, w.conf, 0))
+        top = [re.sub(r"[^a-z]", "", w.text.lower()) for w in ws if w.cy < width * 0.3]
+        score = sum(t in _TOP_WORDS for t in top) - sum(t in _BOTTOM_WORDS for t in top)
+        variants.append((score, turn, ws))
+    _score, turn, ws = max(variants, key=lambda v: v[0])
+    new = PageText(
+        page.page_no, height, width, page.source, assign_lines(ws), (page.rotation + turn) % 360,
+        page.skew, page.dpi, page.mean_conf,
+    )
+    if image is not None:
+        image = image.transpose(Image.Transpose.ROTATE_90 if turn == 90 else Image.Transpose.ROTATE_270)
+    return new, image
+
+
 def _mostly_vertical(words: list[Word]) -> bool:
     """Tesseract reads sideways text well, but then the layout is sideways too: turn the page."""
     long = [w for w in words if len(w.text) >= 4]

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
 
@@ -269,3 +270,169 @@ def test_who_counts_as_aps_comes_from_the_policy_file(tmp_path: Path) -> None:
     path_pages = _certificate(tmp_path, "policy_names", draw)
     assert path_pages["additional_insured_aps"].value is True
     assert path_pages["gl_policy_number"].value == "GL-77"
+
+
+def test_remarks_after_a_speck_at_the_edge_end_the_table_and_give_the_rating(tmp_path: Path) -> None:
+    # a photo's edge read as letters in front of the remarks header ('OQ REMARKS ...') must still end the
+    # coverage table; the rating stated only in the remarks, in the agencies' short form 'AMB', is read
+    def draw(put: Callable[..., None]) -> None:
+        put(30, 30, "MEMORANDUM OF INSURANCE", 13, True)
+        put(420, 30, "Date:")
+        put(470, 30, "11/02/2026")
+        put(30, 70, "NAMED INSURED", bold=True)
+        put(36, 82, "Manzano Youth Fencing Club")
+        put(36, 93, "5 Juan Tabo Blvd NE, Albuquerque, NM 87111")
+        put(320, 70, "ISSUED TO", bold=True)
+        put(326, 82, "Albuquerque Public Schools")
+        put(30, 140, "Coverage", bold=True)
+        put(150, 140, "Limits", bold=True)
+        put(290, 140, "Carrier & Rating", bold=True)
+        put(410, 140, "Policy No.", bold=True)
+        put(480, 140, "Term", bold=True)
+        put(30, 158, "General Liability")
+        put(150, 158, "$1,000,000 Each Occurrence")
+        put(150, 170, "$2,000,000 General Aggregate")
+        put(30, 170, "Occurrence form")
+        put(290, 158, "Galisteo Basin Insurance Co.")
+        put(410, 158, "GB-551203")
+        put(470, 158, "03/01/2026 03/01/2027")
+        put(6, 190, "OQ")
+        put(30, 190, "REMARKS / SPECIAL PROVISIONS", bold=True)
+        put(30, 202, "Event covered - fencing lessons; Highland High School, gymnasium; Saturdays.")
+        put(30, 213, "Albuquerque Public Schools is an additional insured. AMB rating A XII.")
+        put(30, 230, "Cancellation: notice will be given as the policy provisions require.")
+
+    f = _values(_certificate(tmp_path, "memo_speck", draw))
+    assert f["gl_each_occurrence"] == 1_000_000
+    assert "Highland High School" in (f["description"] or "")
+    assert f["am_best_rating"] == "A XII"
+    assert f["additional_insured_aps"] is True
+
+
+def test_ratings_with_their_closing_bracket_run_into_the_last_stroke() -> None:
+    # OCR reads 'I)' at the end of '(A.M. Best A XII)' as one 'D'; 'AMB' is A.M. Best's own short form,
+    # and 'AMB #' is its company number, never a rating
+    from extractors.coi.any_layout import _rating_of
+
+    assert _rating_of("Juniper Casualty Company (AM Best A XID 26614") == "A XII"
+    assert _rating_of("AMB rating A+ Xil.") == "A+ XII"
+    assert _rating_of("AMB # 12345") is None
+    assert _rating_of("A.M. Best rating: A DEF") is None
+
+
+def test_a_caption_the_first_reading_missed_is_read_again_from_the_page_image(tmp_path: Path) -> None:
+    # a phone photo's OCR lost the small 'NAMED INSURED' caption above the insured's block (it did read
+    # 'ISSUED TO' beside it); the page image is read again and the block is found by its caption, not guessed
+    # by its position. The first reading is the page's own words without the caption; the image is real.
+    from dataclasses import replace
+
+    path = tmp_path / "memo_small_caption.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter)
+    height = letter[1]
+
+    def put(x: float, y: float, text: str, size: float = 9, bold: bool = False) -> None:
+        c.setFont("Helvetica-Bold" if bold else "Helvetica", size)
+        c.drawString(x, height - y, text)
+
+    put(30, 30, "MEMORANDUM OF INSURANCE", 13, True)
+    put(420, 30, "Date:")
+    put(470, 30, "11/02/2026")
+    put(30, 70, "NAMED INSURED", 7, True)
+    put(36, 84, "Corrales Kite Makers Guild")
+    put(36, 96, "18 Loma Larga Rd, Corrales, NM 87048")
+    put(320, 70, "ISSUED TO", 7, True)
+    put(326, 84, "Albuquerque Public Schools")
+    put(326, 96, "6400 Uptown Blvd NE, Albuquerque, NM 87110")
+    put(30, 140, "This memorandum summarizes the insurance shown below as in force on the date above.")
+    c.showPage()
+    c.save()
+    media_type, _n = check_file(path, Limits())
+    res = read_pages(path, media_type)
+    first = res[0].text
+    kept = [w for w in first.words if w.text not in ("NAMED", "INSURED")]
+    ocr_page = replace(first, words=kept, source="ocr")
+    without_image = extract_coi([ocr_page], None)
+    assert without_image["insured_name"].value is None  # the caption is needed: no block is guessed
+    got = extract_coi([ocr_page], {first.page_no: res[0].preview}.get)
+    assert got["insured_name"].value == "Corrales Kite Makers Guild"
+    assert got["certificate_holder"].value == "Albuquerque Public Schools"
+
+
+def test_the_configured_policy_says_who_counts_as_aps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a district that runs the pipeline with its own policy file: its additional_insured_names decide whether
+    # a certificate names the district as additional insured, at reading time as at checking time
+    from extractors.documents import read_documents
+    from validators.policy import DEFAULT_POLICY_PATH
+
+    text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+    start = text.index("\nadditional_insured_names:") + 1
+    end = text.index("\ncertificate_holder_names:") + 1
+    custom = tmp_path / "district_policy.yaml"
+    custom.write_text(
+        text[:start] + "additional_insured_names: &aps_names\n  - Rio Puerco Unified School District\n" + text[end:],
+        encoding="utf-8",
+    )
+
+    path = tmp_path / "letter.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter)
+    lines = [
+        (40, "Jemez Mountain Insurance Company", 13),
+        (90, "February 2, 2026", 10),
+        (115, "Rio Puerco Unified School District", 10),
+        (165, "Re: Evidence of Coverage", 10),
+        (185, "Dear Sir or Madam:", 10),
+        (205, "This letter confirms that Petroglyph Astronomy Club is covered under general liability", 9),
+        (218, "policy GL-7781 issued by Jemez Mountain Insurance Company, from March 1, 2026 to March 1,", 9),
+        (231, "2027, with limits of $1,000,000 each occurrence. Rio Puerco Unified School District is an", 9),
+        (244, "additional insured with respect to general liability.", 9),
+        (270, "Sincerely,", 10),
+    ]
+    for y, line, size in lines:
+        c.setFont("Helvetica", size)
+        c.drawString(60, letter[1] - y, line)
+    c.showPage()
+    c.save()
+    media_type, _n = check_file(path, Limits())
+    pages = [r.text for r in read_pages(path, media_type)]
+
+    monkeypatch.setenv("COMPLIANCE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("COMPLIANCE_SWEEP_POLICY", raising=False)
+    (default,) = read_documents(pages)
+    assert default.fields["additional_insured_aps"].value is False  # the APS default does not know the name
+    (given,) = read_documents(pages, None, ["Rio Puerco Unified School District"])
+    assert given.fields["additional_insured_aps"].value is True
+    monkeypatch.setenv("COMPLIANCE_SWEEP_POLICY", str(custom))
+    (configured,) = read_documents(pages)
+    assert configured.doc_type == "coi"
+    assert configured.fields["additional_insured_aps"].value is True
+
+
+def test_a_coverage_line_is_never_taken_for_a_letters_date_or_address(tmp_path: Path) -> None:
+    # a memorandum whose table header was lost (so it reads as prose: 'we confirm'): the dates of a coverage
+    # line (its term, beside an amount) are not the letter's date, and an amount's label is not the addressee
+    def draw(put: Callable[..., None]) -> None:
+        put(30, 30, "Sandia Crest Insurance Agency", 13, True)
+        put(30, 44, "12 Tramway Loop NE, Albuquerque, NM 87122")
+        put(150, 120, "$1,000,000 Each Occurrence")
+        put(300, 120, "Galisteo Basin Insurance Co.")
+        put(470, 126, "09/13/2027")
+        put(150, 134, "$2,000,000 General Aggregate")
+        put(150, 148, "$5,000 Medical Expense")
+        put(30, 200, "We confirm that the coverage shown above is in force for the named insured", 9)
+        put(30, 212, "Bosque Farms Chess Club, 9 Main St, Bosque Farms, NM 87068, for chess lessons.", 9)
+        put(30, 240, "Sincerely,")
+
+    f = _values(_certificate(tmp_path, "memo_no_header", draw))
+    assert f["issue_date"] != date(2027, 9, 13)
+    assert f["certificate_holder"] is None or "Aggregate" not in f["certificate_holder"]
+
+
+def test_a_faint_l_read_as_an_exclamation_mark_in_names() -> None:
+    from extractors.coi import _l_not_bang
+
+    assert _l_not_bang("Albuquerque Municipal Schoo! District No. 12", True) == (
+        "Albuquerque Municipal School District No. 12"
+    )
+    assert _l_not_bang("Great event! See you there", False) == "Great event! See you there"
+    assert _l_not_bang("Schoo! gym, every Saturday", False) == "Schoo! gym, every Saturday"
+    assert _l_not_bang("Wi!son Park", False) == "Wilson Park"

@@ -10,7 +10,7 @@ the grid reading stands and the other only fills what it left unread.
 
 The package's parts: grid (the ACORD coverage grid), insurers (INSURER A ... F and ratings),
 blocks (insured, holder, description, issue date), statements (additional insured, prose ratings,
-'Label: value' lines), checkboxes, second_reading, upright, values, geometry; any_layout reads every other
+'Label: value' lines), checkboxes, second_reading, values, geometry; any_layout reads every other
 layout (labels, coverage tables in any column order, letters' sentences)."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from pathlib import Path
 
 from PIL import Image
 from rapidfuzz import fuzz
@@ -47,11 +48,12 @@ from extractors.coi.statements import (
     _without_label,
     _words_for,
 )
-from extractors.coi.upright import _upright
 from extractors.coi.values import _rating_strip, _second_look_rating
+from extractors.labelvalue import with_small_print
 from extractors.layout import find_phrase, norm_token, text_of, trim_specks
 from extractors.model import Evidence, FieldValue, PageText
 from extractors.normalize import clean_spaces
+from extractors.pagetext import turn_sideways_page
 
 # Names under which Albuquerque Public Schools may be named additional insured when the policy file cannot be
 # read (the policy file's additional_insured_names are the ones used: see policy_aps_names()).
@@ -63,13 +65,23 @@ APS_NAMES: tuple[str, ...] = (
 )
 
 
-@lru_cache(maxsize=1)
-def policy_aps_names() -> tuple[str, ...]:
-    """Who counts as APS for the additional-insured rule: the policy file's additional_insured_names."""
+def policy_aps_names(policy_path: Path | str | None = None) -> tuple[str, ...]:
+    """Who counts as APS for the additional-insured rule: the additional_insured_names of the policy file in
+    use. That is the one given; else the policy the service is configured with ([sweep] policy in its
+    config.toml, or COMPLIANCE_SWEEP_POLICY), which the checks use too; else the APS default."""
+    if policy_path is None:
+        from flows.service_settings import load_settings
+
+        policy_path = load_settings().policy_path
+    return _names_in(str(policy_path) if policy_path else None)
+
+
+@lru_cache(maxsize=8)
+def _names_in(policy_path: str | None) -> tuple[str, ...]:
     from validators.policy import PolicyError, load_policy
 
     try:
-        return tuple(load_policy().additional_insured_names)
+        return tuple(load_policy(policy_path).additional_insured_names)
     except (PolicyError, OSError):
         return APS_NAMES
 
@@ -110,7 +122,7 @@ def extract_coi(
     if not pages:
         return out
     raw_pages = pages
-    pages = [_upright(p, None)[0] for p in pages]
+    pages = [turn_sideways_page(p)[0] for p in pages]
     mi = _main_page_index(pages)
     page = pages[mi]
     img = None
@@ -121,7 +133,7 @@ def extract_coi(
             img = None
     if img is not None and page is not raw_pages[mi]:
         # the preview shows the page as read; turn it the way the words were turned here
-        img = _upright(raw_pages[mi], img)[1]
+        img = turn_sideways_page(raw_pages[mi], img)[1]
 
     # --- issue date
     d, ws, how = _issue_date(page, img)
@@ -269,8 +281,24 @@ def extract_coi(
                 out[k] = fvv
 
     # --- any other layout: labels, a coverage table in any column order, sentences
-    out = _with_any_layout(out, page, pages, mi, names)
+    out = _with_any_layout(out, page, pages, mi, names, img)
+    for k in (*_NAME_FIELDS, "description"):
+        fv = out[k]
+        if isinstance(fv.value, str) and "!" in fv.value:
+            out[k] = FieldValue(_l_not_bang(fv.value, k != "description"), fv.evidence)
     return out
+
+
+_NAME_FIELDS = ("insured_name", "insured_address", "insurer_name", "certificate_holder")
+
+
+def _l_not_bang(text: str, name: bool) -> str:
+    """OCR reads a faint 'l' after letters as '!' ('Schoo! District No. 12'). Names and addresses hold no
+    '!' at all; in a description only one inside a word is an 'l' (one after a word may end a sentence)."""
+    text = re.sub(r"(?<=[A-Za-z])!(?=[a-z])", "l", text)
+    if not name:
+        return text
+    return re.sub(r"(?<=[a-z]{3})!(?=[\s,;:.]|$)", "l", text)
 
 
 def _is_acord_grid(page: PageText) -> bool:
@@ -297,7 +325,12 @@ _GRID_SAFE_ON_OTHER_LAYOUTS = ("insured_name", "insured_address", "issue_date", 
 
 
 def _with_any_layout(
-    out: dict[str, FieldValue], page: PageText, pages: list[PageText], mi: int, names: Sequence[str]
+    out: dict[str, FieldValue],
+    page: PageText,
+    pages: list[PageText],
+    mi: int,
+    names: Sequence[str],
+    img: Image.Image | None = None,
 ) -> dict[str, FieldValue]:
     """Merge the layout-independent reading with the ACORD grid reading.
 
@@ -327,6 +360,8 @@ def _with_any_layout(
             merged[k] = mine
         elif k not in _GRID_SAFE_ON_OTHER_LAYOUTS:
             merged[k] = _none()
+    if not acord:
+        _labels_read_again(merged, page, names, img)
     for k in (
         "gl_each_occurrence",
         "gl_effective",
@@ -345,6 +380,28 @@ def _with_any_layout(
             merged, page, pages, mi, names, got.fields.get("additional_insured_aps")
         )
     return merged
+
+
+def _labels_read_again(
+    out: dict[str, FieldValue], page: PageText, names: Sequence[str], img: Image.Image | None
+) -> None:
+    """A block whose caption the whole-page OCR missed ('NAMED INSURED' printed small above the insured's
+    name and address, beside an 'ISSUED TO' block it did read): the page's small print is read again from
+    the image and the label-found blocks are looked for once more. Only what the first reading left unread
+    is filled, and only from a caption now read (never a block guessed by its position)."""
+    missing = [k for k in _GRID_SAFE_ON_OTHER_LAYOUTS if out[k].value is None]
+    if img is None or page.source != "ocr" or not missing:
+        return
+    again = with_small_print(page, img)
+    if again is page:
+        return
+    got = read_page(again, names).fields
+    for k in missing:
+        mine = got.get(k)
+        if mine is not None and mine.value is not None:
+            out[k] = mine
+            if k == "insured_name" and out["insured_address"].value is None and got.get("insured_address"):
+                out["insured_address"] = got["insured_address"]
 
 
 _NOT_FOUND = {

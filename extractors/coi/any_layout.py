@@ -686,8 +686,8 @@ def _table_bottom(body: Sequence[Word], rows: Sequence[Sequence[Word]], top: flo
         text = _row_text(r)
         if y - last > 5.5 * h and last > top:
             return last + h
-        if re.match(
-            r"(?i)^(?:remarks|description\s+of\s+op|special\s+provisions|cancell?ation|certificate\s+holder"
+        if re.match(  # after a speck or two at the page's edge read as letters ('OQ REMARKS')
+            r"(?i)^(?:\W*\w{0,2}\W+)?(?:remarks|description\s+of\s+op|special\s+provisions|cancell?ation|certificate\s+holder"
             r"|additional\s+remarks|notes?\b|authori[sz]ed|this\s+(?:certificate|memorandum))",
             text,
         ):
@@ -1543,16 +1543,18 @@ def _letter_head(rows: Sequence[Sequence[Word]], page: PageText) -> list[Sequenc
     for r in rows:
         if _top(r) > page.height * 0.45 or _LETTER_BODY.match(_row_text(r)):
             break
+        if re.search(r"\$\s*\d", _row_text(r)):
+            break  # an amount: the limits of a coverage table, never a letterhead, date or address
         out.append(r)
     return out
 
 
 def _date_line(row: Sequence[Word]) -> tuple[date, list[Word]] | None:
     """A date standing alone at the start of its stretch of the line (a letter's date; a reference number
-    printed far to the right on the same line does not count against it)."""
+    printed far to the right on the same line does not count against it). The row is the whole visual line."""
     ds = dates_of(row)
-    if not ds:
-        return None
+    if not ds or len({d for d, _w in ds}) > 1:
+        return None  # a line of two dates is a period (a coverage's term), never a letter's date
     d, dw = ds[0]
     h = _height(dw)
     seg = [w for w in row if w.x1 <= dw[0].x0 + 0.5 and dw[0].x0 - w.x1 < 3 * h and w not in dw]

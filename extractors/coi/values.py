@@ -29,7 +29,10 @@ _RATING_RE = re.compile(
 )
 
 
-_BEST_RE = re.compile(r"(?i)(?:a\.?\s*m[.,]?\s*best|\bbest'?s\b|\bam\s*best\b|\bbest\s+rat|rated\s+by\s+a\.?\s*m)")
+# 'A.M. Best', 'AM Best', "Best's", 'rated by A.M.', and the agencies' short form 'AMB' ('AMB rating A XII')
+_BEST_RE = re.compile(
+    r"(?i)(?:a\.?\s*m[.,]?\s*best|\bbest'?s\b|\bam\s*best\b|\bbest\s+rat|rated\s+by\s+a\.?\s*m|\bAMB\b(?!\s*#))"
+)
 
 
 def _money(words: Sequence[Word]) -> int | None:
@@ -88,6 +91,9 @@ def _ocr_rating_text(text: str) -> str:
 
     t = re.sub(r"\b([ABC](?:\+\+|\+|-)?)(?=[XV][XVI]{0,3}\b)", r"\1 ", t)
     t = re.sub(r"(?<=[(\s])[Tt](?=[XV]\b)", "I", t)
+
+    # a last stroke and the closing bracket after it run together into a 'D' ('(A XID' for '(A XII)')
+    t = re.sub(r"(?<=[(\s])([ABC](?:\+\+|\+|-)?\s*,?\s*\(?[XV][XVIl1|]{0,2})D(?=\W|$)", r"\1I)", t)
 
     def roman(m: re.Match[str]) -> str:
         r = re.sub(r"[l1|j\]!itT]", "I", m.group(0)).upper()
