@@ -39,9 +39,10 @@ import pytesseract
 from PIL import Image, ImageFilter, ImageOps, ImageSequence
 
 from extractors import budget as budgets
-from extractors.budget import Budget, OverTime, plain_reason
+from extractors.budget import Budget, OverTime
 from extractors.filetypes import PDF, RejectedFile
 from extractors.model import PageText, Word
+from extractors.reasons import plain_reason
 
 OCR_DPI = 300
 PREVIEW_DPI = 100  # page images kept for checkbox reading and the review desk
