@@ -82,7 +82,8 @@ def _check_file(path: Path, limits: Limits) -> tuple[str, int]:
         raise RejectedFile("zero-byte file: the file is empty")
     if size > limits.max_bytes:
         raise RejectedFile(
-            f"file is too large ({size / 1e6:.1f} MB; the limit is {limits.max_bytes / 1e6:.0f} MB)"
+            f"file is too large ({size / 1024 / 1024:,.1f} MB; the limit is {limits.max_bytes / 1024 / 1024:,.0f} MB,"
+            " set by COMPLIANCE_MAX_FILE_MB)"
         )
     with path.open("rb") as f:
         head = f.read(2048)

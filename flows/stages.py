@@ -291,7 +291,8 @@ def _receive_one(s, folder: Path, path: Path, rel: str, seen: set, opts: IngestO
 
 
 def _too_large(size: int, limits: Limits) -> str:
-    return (f"file is too large ({size / 1e6:.1f} MB; the limit is {limits.max_bytes / 1e6:.0f} MB,"
+    mb = 1024 * 1024  # COMPLIANCE_MAX_FILE_MB counts these: the limit is said as it was set
+    return (f"file is too large ({size / mb:,.1f} MB; the limit is {limits.max_bytes / mb:,.0f} MB,"
             " set by COMPLIANCE_MAX_FILE_MB)")
 
 
