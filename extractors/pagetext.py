@@ -39,7 +39,7 @@ import pytesseract
 from PIL import Image, ImageFilter, ImageOps, ImageSequence
 
 from extractors import budget as budgets
-from extractors.budget import Budget, OverTime
+from extractors.budget import Budget, OverBudget, OverTime
 from extractors.filetypes import PDF, RejectedFile
 from extractors.model import PageText, Word
 from extractors.reasons import plain_reason
@@ -778,10 +778,15 @@ def _read_pdf_page(path: Path, index: int, how: str = "direct") -> PageResult:
     words: list[Word] = []
     width = height = 0.0
     if how != "drawn":
-        with pdfplumber.open(io.BytesIO(source) if isinstance(source, bytes) else source) as pdf:
-            page = pdf.pages[index]
-            words = _text_layer_words(page)
-            width, height = float(page.width), float(page.height)
+        try:
+            with pdfplumber.open(io.BytesIO(source) if isinstance(source, bytes) else source) as pdf:
+                page = pdf.pages[index]
+                words = _text_layer_words(page)
+                width, height = float(page.width), float(page.height)
+        except (MemoryError, OverBudget):
+            raise
+        except Exception:  # pdfminer cannot parse this page's drawing instructions: read what pdfium draws of
+            words, width, height = [], 0.0, 0.0  # it (OCR), as a viewer shows the page
     with _PDFIUM:
         doc = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
         try:
