@@ -777,7 +777,8 @@ def _read_pdf_page(path: Path, index: int, how: str = "direct") -> PageResult:
         source = repaired_pdf(path) or path
     words: list[Word] = []
     width = height = 0.0
-    if how != "drawn":
+    parsed = how != "drawn"
+    if parsed:
         try:
             with pdfplumber.open(io.BytesIO(source) if isinstance(source, bytes) else source) as pdf:
                 page = pdf.pages[index]
@@ -785,11 +786,13 @@ def _read_pdf_page(path: Path, index: int, how: str = "direct") -> PageResult:
                 width, height = float(page.width), float(page.height)
         except (MemoryError, OverBudget):
             raise
-        except Exception:  # pdfminer cannot parse this page's drawing instructions: read what pdfium draws of
-            words, width, height = [], 0.0, 0.0  # it (OCR), as a viewer shows the page
+        except Exception:  # pdfminer cannot parse this page's drawing instructions: read the text pdfium
+            parsed = False  # finds in them (else OCR what it draws), as a viewer shows the page
     with _PDFIUM:
         doc = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
         try:
+            if not parsed and how != "drawn":
+                words, (width, height) = _pdfium_words(doc[index]), doc[index].get_size()
             if _is_real_text(words):
                 preview = doc[index].render(scale=PREVIEW_DPI / 72).to_pil().convert("L")
                 text = PageText(index + 1, width, height, "text_layer", assign_lines(words))
@@ -798,6 +801,33 @@ def _read_pdf_page(path: Path, index: int, how: str = "direct") -> PageResult:
         finally:
             doc.close()
     return ocr_page(image, index + 1, OCR_DPI)
+
+
+def _pdfium_words(page: pdfium.PdfPage) -> list[Word]:
+    """The words of a page's text layer as pdfium reads them (boxes from the top of the page, like
+    pdfplumber's): for a page whose content pdfminer cannot parse. Caller holds _PDFIUM."""
+    height = page.get_size()[1]
+    textpage = page.get_textpage()
+    words: list[Word] = []
+    chars: list[tuple[str, tuple[float, float, float, float]]] = []
+
+    def flush() -> None:
+        if chars:
+            words.append(Word("".join(c for c, _ in chars), min(b[0] for _, b in chars), height - max(b[3] for _, b in
+                              chars), max(b[2] for _, b in chars), height - min(b[1] for _, b in chars), 100.0))
+            chars.clear()
+
+    try:
+        for i in range(textpage.count_chars()):
+            ch = textpage.get_text_range(i, 1)
+            if not ch or ch.isspace():
+                flush()
+                continue
+            chars.append((ch, textpage.get_charbox(i)))
+        flush()
+    finally:
+        textpage.close()
+    return words
 
 
 def _text_layer_words(page: pdfplumber.page.Page) -> list[Word]:
