@@ -34,7 +34,7 @@ from flows import stages  # noqa: E402
 from storage import repository as repo  # noqa: E402
 from storage.db import database  # noqa: E402
 
-RAW_EXCEPTION = re.compile(r"(^|[:(—]\s*)[A-Z][A-Za-z]+(Error|Exception|Warning)\b\s*:|Traceback")
+RAW_EXCEPTION = re.compile(r"(^|[:(—]\s*)[A-Z][A-Za-z]+(Error|Exception|Warning)\b\s*:|Traceback|\(detail:")
 
 
 def main() -> int:
@@ -104,7 +104,7 @@ def run(root: Path, n: int, seed: int, prefect: bool) -> dict:
         elif m.kind not in ("file", "empty") and sha:
             problems.append(f"{m.shown}: a {m.kind} was read")
     raw = sorted({r for rows in docs.values() for _, r, _, _ in rows if RAW_EXCEPTION.search(r)})
-    reasons = Counter(re.sub(r"'[^']*'|\(detail:.*?\)$|\d+", "…", r) for rows in docs.values() for _, r, _, _ in rows
+    reasons = Counter(re.sub(r"'[^']*'|\d+", "…", r) for rows in docs.values() for _, r, _, _ in rows
                       if r)
     crash = result.returncode != 0 or b"Traceback" in result.stderr
     figures = {

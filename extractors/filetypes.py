@@ -9,6 +9,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from extractors.reasons import Refusal, plain_reason, without_paths
+
 PDF = "application/pdf"
 JPEG = "image/jpeg"
 PNG = "image/png"
@@ -35,7 +37,7 @@ class Limits:
         )
 
 
-class RejectedFile(Exception):
+class RejectedFile(Refusal):
     """The file is not a document we can read; the message says why, for staff."""
 
 
@@ -51,49 +53,6 @@ def sniff_media_type(head: bytes, name: str) -> str | None:
     return None
 
 
-# What a library's complaint means, in words staff understand (first match wins).
-_PLAIN = (
-    (re.compile(r"password|encrypt|security handler", re.I), "it is password-protected (encrypted)"),
-    (re.compile(r"failed to load page", re.I), "one of its pages is damaged and cannot be opened"),
-    (re.compile(r"data format error|no /root|syntax|xref|trailer|startxref|unexpected eof|eof marker", re.I),
-     "its internal structure is damaged"),
-    (re.compile(r"cannot identify image file|unknown image|not a (tiff|png|jpeg)", re.I),
-     "the image data is damaged or in a form that cannot be read"),
-    (re.compile(r"truncated|premature end|incomplete|not enough data|buffer is not large enough", re.I),
-     "the file is cut short (truncated) or damaged"),
-    (re.compile(r"dimension|size|tile|stripoffsets|bits per sample|unsupported", re.I),
-     "the image's description of itself is damaged"),
-    (re.compile(r"decompress|zlib|inflate|decoder|codec", re.I), "its compressed data is damaged"),
-)
-_ABSOLUTE_PATH = re.compile(  # quoted paths (spaces allowed), then bare ones; /Name alone is a PDF name, kept
-    r"'(?:[A-Za-z]:)?[/\\][^'/\\]+[/\\][^']*'"
-    r'|"(?:[A-Za-z]:)?[/\\][^"/\\]+[/\\][^"]*"'
-    r"""|(?<![\w.])(?:[A-Za-z]:)?[/\\][^\s'",;)/\\]+[/\\][^\s'",;)]*"""
-)
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # NUL cannot even be stored in PostgreSQL text
-
-
-def technical_detail(e: BaseException, limit: int = 80) -> str:
-    """A library's message, short and without server paths (file names in it are replaced by 'the file')."""
-    text = _ABSOLUTE_PATH.sub("the file", str(e)).strip().rstrip(".")
-    if not text and e.__cause__ is not None:
-        text = _ABSOLUTE_PATH.sub("the file", str(e.__cause__)).strip().rstrip(".")
-    text = " ".join(_CONTROL.sub("?", text).split()).encode("utf-8", "replace").decode("utf-8")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def plain_error(e: BaseException) -> str:
-    """What went wrong with a file, in plain words, with a short technical detail when there is one."""
-    if isinstance(e, MemoryError):
-        return "reading it needs more memory than this computer allows"
-    detail = technical_detail(e)
-    words = next((w for rx, w in _PLAIN if rx.search(detail) or rx.search(type(e).__name__)), None)
-    words = words or "the file is damaged or in a form the readers do not understand"
-    return f"{words} (detail: {detail})" if detail else words
-
-
 def check_file(path: Path, limits: Limits) -> tuple[str, int]:
     """Return (media type, page count) or raise RejectedFile with a specific reason. Every library call on
     the file's bytes runs inside this boundary: whatever a library raises on a damaged file (or a file
@@ -101,10 +60,12 @@ def check_file(path: Path, limits: Limits) -> tuple[str, int]:
     try:
         return _check_file(path, limits)
     except RejectedFile as e:
-        raise RejectedFile(_ABSOLUTE_PATH.sub("the file", str(e))) from e
-    except Exception as e:  # MemoryError included: one bad file never stops the batch
+        raise RejectedFile(without_paths(str(e))) from e
+    except MemoryError as e:
+        raise RejectedFile(plain_reason(e)) from e
+    except Exception as e:  # one bad file never stops the batch
         kind = "PDF" if _looks_like_pdf(path) else "file"
-        raise RejectedFile(f"corrupt {kind}: it cannot be opened — {plain_error(e)}") from e
+        raise RejectedFile(f"corrupt {kind}: it cannot be opened — {plain_reason(e)}") from e
 
 
 def _looks_like_pdf(path: Path) -> bool:
@@ -121,7 +82,8 @@ def _check_file(path: Path, limits: Limits) -> tuple[str, int]:
         raise RejectedFile("zero-byte file: the file is empty")
     if size > limits.max_bytes:
         raise RejectedFile(
-            f"file is too large ({size / 1e6:.1f} MB; the limit is {limits.max_bytes / 1e6:.0f} MB)"
+            f"file is too large ({size / 1024 / 1024:,.1f} MB; the limit is {limits.max_bytes / 1024 / 1024:,.0f} MB,"
+            " set by COMPLIANCE_MAX_FILE_MB)"
         )
     with path.open("rb") as f:
         head = f.read(2048)
@@ -177,7 +139,8 @@ def _check_pdf_locked(path: Path, limits: Limits, pdfium) -> int:  # type: ignor
         for i in range(n):
             w, h = pdf[i].get_size()
             if w * h / (72 * 72) * 300 * 300 > limits.max_pixels * 4:
-                raise RejectedFile(f"page {i + 1} is implausibly large ({w:.0f}x{h:.0f} pt)")
+                raise RejectedFile(f"page {i + 1} is implausibly large ({w / 72:.0f} x {h / 72:.0f} inches): the file"
+                                   " is damaged or not a document; ask the sender for a new copy")
     finally:
         pdf.close()
     _check_pdf_complete(path)
@@ -224,10 +187,11 @@ def _check_image(path: Path, limits: Limits) -> int:
                     im.load()
                 return n
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-        raise RejectedFile(f"image is too large in pixels (possible decompression bomb): {e}") from e
+        raise RejectedFile(f"image is too large in pixels (possible decompression bomb): over {limits.max_pixels:,}"
+                           " pixels, the limit set by COMPLIANCE_MAX_PIXELS") from e
     except RejectedFile:
         raise
     except Exception as e:  # TypeError, struct.error, ... on a damaged image as well
-        raise RejectedFile(f"corrupt or truncated image: {plain_error(e)}") from e
+        raise RejectedFile(f"corrupt or truncated image: {plain_reason(e)}") from e
     finally:
         Image.MAX_IMAGE_PIXELS = old

@@ -39,9 +39,10 @@ import pytesseract
 from PIL import Image, ImageFilter, ImageOps, ImageSequence
 
 from extractors import budget as budgets
-from extractors.budget import Budget, OverTime, plain_reason
+from extractors.budget import Budget, OverBudget, OverTime
 from extractors.filetypes import PDF, RejectedFile
 from extractors.model import PageText, Word
+from extractors.reasons import plain_reason
 
 OCR_DPI = 300
 PREVIEW_DPI = 100  # page images kept for checkbox reading and the review desk
@@ -776,14 +777,22 @@ def _read_pdf_page(path: Path, index: int, how: str = "direct") -> PageResult:
         source = repaired_pdf(path) or path
     words: list[Word] = []
     width = height = 0.0
-    if how != "drawn":
-        with pdfplumber.open(io.BytesIO(source) if isinstance(source, bytes) else source) as pdf:
-            page = pdf.pages[index]
-            words = _text_layer_words(page)
-            width, height = float(page.width), float(page.height)
+    parsed = how != "drawn"
+    if parsed:
+        try:
+            with pdfplumber.open(io.BytesIO(source) if isinstance(source, bytes) else source) as pdf:
+                page = pdf.pages[index]
+                words = _text_layer_words(page)
+                width, height = float(page.width), float(page.height)
+        except (MemoryError, OverBudget):
+            raise
+        except Exception:  # pdfminer cannot parse this page's drawing instructions: read the text pdfium
+            parsed = False  # finds in them (else OCR what it draws), as a viewer shows the page
     with _PDFIUM:
         doc = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
         try:
+            if not parsed and how != "drawn":
+                words, (width, height) = _pdfium_words(doc[index]), doc[index].get_size()
             if _is_real_text(words):
                 preview = doc[index].render(scale=PREVIEW_DPI / 72).to_pil().convert("L")
                 text = PageText(index + 1, width, height, "text_layer", assign_lines(words))
@@ -792,6 +801,33 @@ def _read_pdf_page(path: Path, index: int, how: str = "direct") -> PageResult:
         finally:
             doc.close()
     return ocr_page(image, index + 1, OCR_DPI)
+
+
+def _pdfium_words(page: pdfium.PdfPage) -> list[Word]:
+    """The words of a page's text layer as pdfium reads them (boxes from the top of the page, like
+    pdfplumber's): for a page whose content pdfminer cannot parse. Caller holds _PDFIUM."""
+    height = page.get_size()[1]
+    textpage = page.get_textpage()
+    words: list[Word] = []
+    chars: list[tuple[str, tuple[float, float, float, float]]] = []
+
+    def flush() -> None:
+        if chars:
+            words.append(Word("".join(c for c, _ in chars), min(b[0] for _, b in chars), height - max(b[3] for _, b in
+                              chars), max(b[2] for _, b in chars), height - min(b[1] for _, b in chars), 100.0))
+            chars.clear()
+
+    try:
+        for i in range(textpage.count_chars()):
+            ch = textpage.get_text_range(i, 1)
+            if not ch or ch.isspace():
+                flush()
+                continue
+            chars.append((ch, textpage.get_charbox(i)))
+        flush()
+    finally:
+        textpage.close()
+    return words
 
 
 def _text_layer_words(page: pdfplumber.page.Page) -> list[Word]:

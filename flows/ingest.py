@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from extractors.filetypes import plain_error
+from extractors.reasons import plain_reason
 from flows import stages, temporary_server_settings
 from flows.stages import IngestOptions, IngestSummary
 
@@ -76,7 +76,7 @@ def task_reader(todo: list[stages.Received]) -> Iterator[tuple[stages.Received, 
         try:
             pages, err = fut.result()
         except Exception as e:  # the task itself failed (worker lost, ...) after its retries
-            pages, err = None, f"{type(e).__name__}: {e}"
+            pages, err = None, plain_reason(e)
         stages._progress("page", len(pages or []))
         yield r, pages, err
 
@@ -177,7 +177,8 @@ def _run_safely(
         return
     rel = stages.relative_name(folder, batch[0], opts.path_prefix)
     total.left += 1
-    total.problems.append((rel, "left in the folder", f"it could not be processed this time ({plain_error(error)});"
+    why = plain_reason(error, of_bytes=False)
+    total.problems.append((rel, "left in the folder", f"it could not be processed this time ({why});"
                            " it stays in the folder and is tried again on the next run"))
 
 

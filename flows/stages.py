@@ -21,12 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from extractors.budget import Budget, plain_reason
+from extractors.budget import Budget
 from extractors.documents import has_usable_text, read_documents_with_images
-from extractors.filetypes import Limits, RejectedFile, check_file, plain_error, technical_detail
+from extractors.filetypes import Limits, RejectedFile, check_file
 from extractors.linking import hints_from_path, link_document
 from extractors.model import PageText
 from extractors.pagetext import TEMP_PREFIX, PageResult, page_jobs, page_pool, read_files, reset_page_pool
+from extractors.reasons import plain_reason
 from storage import repository as repo
 from storage.db import database
 from storage.originals import FileGrew, sha256_of_file, store_original_from
@@ -220,7 +221,7 @@ def receive(db_url: str | None, folder: Path, files: list[Path], opts: IngestOpt
             except Exception as e:  # a bug or a library crash on this one file: refused with the reason
                 s.rollback()
                 seen = repo.seen_keys(s)
-                r = _refuse_after_error(s, path, rel, f"the file could not be received: {plain_error(e)}")
+                r = _refuse_after_error(s, path, rel, f"the file could not be received: {plain_reason(e)}")
             out.append(r)
             _progress("received")
     return out
@@ -246,7 +247,7 @@ def _receive_one(s, folder: Path, path: Path, rel: str, seen: set, opts: IngestO
             return Received(path, rel, None, None, "gone", "the file was removed from the folder before it was read")
         if e.errno in (errno.ELOOP, errno.ENOTDIR):  # swapped for a link after it was checked
             return _refuse(s, path, rel, kind_refusal(stat.S_IFLNK, 1) or "", seen_as)
-        return _refuse(s, path, rel, f"the file cannot be opened: {plain_error(e)}", seen_as)
+        return _refuse(s, path, rel, f"the file cannot be opened: {plain_reason(e)}", seen_as)
     with os.fdopen(fd, "rb") as f:
         fst = os.fstat(fd)
         if (fst.st_dev, fst.st_ino) != (st.st_dev, st.st_ino):
@@ -290,7 +291,8 @@ def _receive_one(s, folder: Path, path: Path, rel: str, seen: set, opts: IngestO
 
 
 def _too_large(size: int, limits: Limits) -> str:
-    return (f"file is too large ({size / 1e6:.1f} MB; the limit is {limits.max_bytes / 1e6:.0f} MB,"
+    mb = 1024 * 1024  # COMPLIANCE_MAX_FILE_MB counts these: the limit is said as it was set
+    return (f"file is too large ({size / mb:,.1f} MB; the limit is {limits.max_bytes / mb:,.0f} MB,"
             " set by COMPLIANCE_MAX_FILE_MB)")
 
 
@@ -335,7 +337,7 @@ def _refuse_after_error(s, path: Path, rel: str, reason: str) -> Received:  # ty
         return r
     except Exception as e:  # the database itself failed: nothing is recorded, so the file stays
         s.rollback()
-        return _left(path, rel, f"it could not be recorded ({plain_error(e)})", None)
+        return _left(path, rel, f"it could not be recorded ({plain_reason(e)})", None)
 
 
 def refuse(db_url: str | None, folder: Path, path: Path, reason: str, prefix: str = "") -> Received:
@@ -402,7 +404,7 @@ def plan_reading(db_url: str | None, received: list[Received], summary: IngestSu
                 for _ in page_jobs(r.path, r.media_type):  # opens the file: is it decodable?
                     pass
             except Exception as e:  # a file that passed the checks but cannot be decoded (MemoryError too)
-                _mark(s, r, "rejected", f"corrupt file: its pages cannot be opened — {plain_error(e)}")
+                _mark(s, r, "rejected", plain_reason(e))
                 continue
             out.append(r)
         s.commit()
@@ -492,7 +494,7 @@ def understand(db_url: str | None, document_ids: list[int], workers: int | None 
                     hints = hints_from_path(doc.relative_path, org_ids, request_orgs)
                     linked = [_link(ex, hints, orgs, requests) for ex in extracted]
                 except Exception as e:  # a linking bug on this file: it is reported, the batch goes on
-                    error = _reading_failed(e)
+                    error = plain_reason(e, of_bytes=False)
             if error is not None:
                 _unreadable(doc, f"its documents could not be read: {error}", summary)
             if extracted is None or error is not None:
@@ -571,7 +573,7 @@ def run_jobs_ahead(
                 rebuild()
                 fut, tries = pool.submit(job), tries + 1
             except Exception as e:  # a reader's bug: that file is reported, the batch goes on
-                return None, plain_reason(e)
+                return None, plain_reason(e, of_bytes=False)
         return None, None
 
     for job in jobs:
@@ -595,15 +597,7 @@ def _outcome(job: Callable[[], T] | None) -> tuple[T | None, str | None]:
     try:
         return job(), None
     except Exception as e:  # a reader's bug: that file is reported, the batch goes on
-        return None, plain_reason(e)
-
-
-def _reading_failed(e: BaseException) -> str:
-    if isinstance(e, MemoryError):
-        return "reading them needs more memory than this computer allows"
-    detail = technical_detail(e)
-    return f"the reading program failed on this file (detail: {detail})" if detail else (
-        "the reading program failed on this file")
+        return None, plain_reason(e, of_bytes=False)
 
 
 def _link(ex, hints, orgs, requests) -> repo.LinkedDocument:  # type: ignore[no-untyped-def]
@@ -700,7 +694,7 @@ def settle(
             else:
                 notes.append((r.relative_path, "left in the folder", _left_reason(r)))
         except OSError as e:  # moved by someone else, or failed/ cannot be written: it stays, said so
-            notes.append((r.relative_path, "left in the folder", f"it could not be moved ({plain_error(e)})"))
+            notes.append((r.relative_path, "left in the folder", f"it could not be moved: {plain_reason(e)}"))
     return notes
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from extractors.filetypes import plain_error
+from extractors.reasons import plain_reason
 from flows import stages, temporary_server_settings
 from flows.service_settings import ServiceSettings, load_settings
 from flows.stages import IngestOptions, Received
@@ -309,7 +309,7 @@ class Watcher:
             srepo.finish_claim(s, claim_id, "failed", None)
             s.commit()
         self.attempts.pop(rel, None)
-        reason = f"the service could not process this file: {plain_error(error)}"
+        reason = f"the service could not process this file: {plain_reason(error, of_bytes=False)}"
         try:
             r = stages.refuse(self.db_url, self.folder, entries_of(self.folder, [rel])[0], reason)
             stages.settle(self.db_url, self.folder, [r], IngestOptions(keep=False))

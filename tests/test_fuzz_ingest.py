@@ -26,7 +26,7 @@ from fuzz_files import SECRET, Made, make_fuzz_folder, sample_seeds
 
 N_FILES = 200
 STATUSES = {"processed", "duplicate", "rejected", "unreadable"}
-RAW_EXCEPTION = re.compile(r"(^|[:(—]\s*)[A-Z][A-Za-z]+(Error|Exception|Warning)\b\s*:|Traceback")
+RAW_EXCEPTION = re.compile(r"(^|[:(—]\s*)[A-Z][A-Za-z]+(Error|Exception|Warning)\b\s*:|Traceback|\(detail:")
 
 
 @pytest.fixture(scope="module")

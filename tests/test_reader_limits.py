@@ -276,6 +276,23 @@ def test_a_pdf_with_bytes_after_its_end_of_file_marker_is_read(tmp_path: Path) -
     assert "Westside" in page_text(tmp_path, "padded.pdf")
 
 
+def test_a_page_whose_drawing_instructions_pdfminer_cannot_parse_is_read_as_drawn(tmp_path: Path) -> None:
+    """A page with a damaged content stream: pdfminer gives up on the whole page, pdfium draws what it can (as
+    viewers do), so the page is read by OCR of the drawing instead of the file being refused."""
+    folder = tmp_path / "w"
+    folder.mkdir()
+    with pikepdf.open(text_pdf(tmp_path / "plain.pdf")) as pdf:
+        page = pdf.pages[0].obj
+        good = page.Contents if isinstance(page.Contents, pikepdf.Stream) else page.Contents[0]
+        broken = pdf.make_stream(b"\x00\x07 not ascii85 ~>")
+        broken.Filter = pikepdf.Name.ASCII85Decode
+        page.Contents = pikepdf.Array([good, broken])
+        pdf.save(folder / "damaged stream.pdf")
+    got = ingest(folder, tmp_path)
+    assert got["damaged stream.pdf"][0] == "processed", got
+    assert "Westside" in page_text(tmp_path, "damaged stream.pdf")
+
+
 def test_a_truly_truncated_pdf_is_still_refused(tmp_path: Path) -> None:
     data = text_pdf(tmp_path / "plain.pdf").read_bytes()
     no_trailer = tmp_path / "no trailer.pdf"  # cut before its cross-reference table: pdfium shows what is left

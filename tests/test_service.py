@@ -221,6 +221,39 @@ def test_two_services_on_one_folder_process_each_file_once(service_home: dict, p
     assert not deployment.paused and all(s.active for s in deployment.schedules)
 
 
+def processes_marked(marker: str) -> list[int]:
+    """Processes (of any parent) whose environment holds the marker: the service's and all its children's."""
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit() and int(d.name) != os.getpid():
+            try:
+                if marker.encode() in (d / "environ").read_bytes():
+                    out.append(int(d.name))
+            except OSError:
+                continue
+    return out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signals are Linux's")
+def test_sigkill_of_the_service_leaves_nothing_behind(service_home: dict, tmp_path: Path) -> None:
+    """kill -9 of `compliance serve` mid-batch takes its own Prefect server and its page readers with it: nothing
+    holds the port or both cores afterwards."""
+    marker = f"COMPLIANCE_TEST_MARK={os.getpid()}-{time.monotonic_ns()}"
+    env = {**service_home["env"], "PREFECT_HOME": str(tmp_path / "prefect"), "COMPLIANCE_PREFECT_PORT": "0",
+           marker.split("=")[0]: marker.split("=")[1]}
+    env.pop("PREFECT_API_URL", None)
+    for name in FILES:
+        shutil.copy2(INBOX / name, service_home["watch"] / name)
+    svc = Service(service_home["home"], env, "killed")
+    state = tmp_path / "prefect" / "compliance-server.json"
+    wait_for(lambda: state.exists() and any(st == "claimed" for _, st in claims(service_home["db"])), 150,
+             svc.output)
+    server_pid = json.loads(state.read_text())["pid"]
+    assert server_pid in processes_marked(marker)
+    svc.kill()
+    wait_for(lambda: not processes_marked(marker), 20, lambda: f"left running: {processes_marked(marker)}")
+
+
 def read_deployment(api_url: str, name: str = "nightly-sweep/nightly-sweep"):  # type: ignore[no-untyped-def]
     """The deployment as the Prefect server has it (raises when it is not registered yet)."""
     from prefect.client.orchestration import get_client
