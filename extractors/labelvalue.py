@@ -30,7 +30,7 @@ from extractors.fieldread import (
     value_right,
 )
 from extractors.model import FieldValue, PageText, Word
-from extractors.normalize import _MONTHS, MONTH_RE, find_dates
+from extractors.normalize import MONTH_RE, find_dates, month_number
 from extractors.reread import read_strip
 
 # ----------------------------------------------------------------------------- label families
@@ -119,7 +119,7 @@ def month_year(text: str, end: bool) -> date | None:
     if not m:
         return None
     if m.group("m"):
-        month = _MONTHS.get(m.group("m").lower().rstrip(".")[:3])
+        month = month_number(m.group("m").rstrip(".")[:3])
         year = int(m.group("y"))
     else:
         month, year = int(m.group("mn")), int(m.group("yn"))

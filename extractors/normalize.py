@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from functools import lru_cache
 
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-            ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-            ("oct", "october"), ("nov", "november"), ("dec", "december"),
-        ],
-        start=1,
-    )
-    for m in names
-}
+from dateutil import parser as dateparser
+
+_PARSERINFO = dateparser.parserinfo()  # the library's month names ('Sept', 'September', ...)
+_NO_DAY = datetime(1, 1, 1)  # never used: every span handed to the parser has its day, month and year
+
 MONTH_RE = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 
-# Patterns that find a date inside free text; each has named groups y, m (number or name), d.
+# The one family of patterns that finds a date's span inside free text (after the OCR digit repair); each has
+# named groups y, m (number or name), d. The parser (dateutil) turns each span into a date.
 DATE_PATTERNS: list[re.Pattern[str]] = [
     re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"),
     re.compile(r"(?<!\d)(?P<m>\d{1,2})\s?[-/.]\s?(?P<d>\d{1,2})\s?[-/.]\s?(?P<y>(?:19|20)?\d\d)(?!\d)"),
@@ -31,15 +26,32 @@ DATE_PATTERNS: list[re.Pattern[str]] = [
 ]
 
 
-def _make_date(y: str, m: str, d: str) -> date | None:
+def month_number(name: str) -> int | None:
+    """A month's number from its printed name ('Sept.', 'JUNE', 'dec'), through the date parser's own names."""
+    return _PARSERINFO.month(name.strip().rstrip("."))
+
+
+@lru_cache(maxsize=4096)
+def _parse_span(span: str) -> date | None:
+    """One found date through dateutil, US month-first; an impossible one (Feb 30) is None."""
     try:
-        month = int(m) if m.isdigit() else _MONTHS[m.lower().rstrip(".")[:3]]
-        year = int(y)
-        if year < 100:
-            year += 2000 if year < 70 else 1900
-        return date(year, month, int(d))
-    except (KeyError, ValueError):
+        parsed = dateparser.parse(span, dayfirst=False, yearfirst=False, default=_NO_DAY, parserinfo=_PARSERINFO)
+    except (ValueError, OverflowError):
         return None
+    return parsed.date()
+
+
+def _make_date(y: str, m: str, d: str) -> date | None:
+    """The date of one span's parts. The parts are checked before the parser sees them, so it never swaps a
+    month that cannot be one for the day ('13/02/2026' is no date, not Feb 13)."""
+    year = int(y)
+    if year < 100:
+        year += 2000 if year < 70 else 1900  # a two-digit year: '26' is 2026, '98' is 1998
+    name = m.rstrip(".")[:3]  # every name the patterns take starts with its month's three letters ('Sepember')
+    month = int(m) if m.isdigit() else month_number(name)
+    if not month or not 1 <= month <= 12 or not 1 <= int(d) <= 31:
+        return None
+    return _parse_span(f"{month}/{int(d)}/{year}" if m.isdigit() else f"{name} {int(d)} {year}")
 
 
 def find_dates(text: str) -> list[tuple[date, int, int]]:

@@ -1,11 +1,12 @@
 """The district's time: one setting (`[sweep] timezone` in config.toml, or COMPLIANCE_SWEEP_TIMEZONE) for every
 time a person reads (desk pages, reports, notices) and every time a script reads (ISO 8601 with the offset).
 
-Times are stored in UTC; SQLite gives them back without a zone, PostgreSQL with one: both mean UTC."""
+Times are stored in UTC and storage gives them back with their zone (storage.models.UTCDateTime) on SQLite and
+PostgreSQL alike, so a time here always knows its zone."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 FALLBACK_ZONE = "America/Denver"  # Albuquerque; the default of [sweep] timezone
@@ -27,13 +28,12 @@ def district_zone() -> ZoneInfo:
     return ZoneInfo(district_zone_name())
 
 
-def as_utc(value: datetime) -> datetime:
-    """A stored time with its zone: a time without one is UTC (how it was stored)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
 def to_local(value: datetime, zone: ZoneInfo | None = None) -> datetime:
-    return as_utc(value).astimezone(zone or district_zone())
+    """A moment in the district's zone. A time without a zone is refused rather than guessed (it would be read as
+    this machine's zone)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("a time without its time zone")
+    return value.astimezone(zone or district_zone())
 
 
 def local_iso(value: datetime | date | None, zone: ZoneInfo | None = None) -> str | None:

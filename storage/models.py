@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     false,
 )
@@ -24,6 +25,31 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment stored as UTC and always read back with its zone (UTC), on SQLite and PostgreSQL alike.
+
+    PostgreSQL keeps it as ``timestamp with time zone``; SQLite has no zones and keeps the UTC wall time, which
+    this type gives back marked as UTC, so no caller ever sees a time without a zone. A time given without a
+    zone is refused: whether it meant UTC or local time cannot be known.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("a stored time needs its time zone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -44,7 +70,7 @@ class OrganizationRow(Base):
     past_due_balance: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     cat3_permit: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # {issued, expires, fee_paid}
     registry_keys: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")  # optional keys ever given
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class RequestRow(Base):
@@ -77,8 +103,8 @@ class RequestRow(Base):
     fee: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # of the latest check (rules.Fee)
     verdict: Mapped[str | None] = mapped_column(String(16), index=True)
     checked_as_of: Mapped[date | None] = mapped_column(Date)
-    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     findings: Mapped[list[FindingRow]] = relationship(back_populates="request", cascade="all, delete-orphan")
 
 
@@ -99,8 +125,8 @@ class DocumentRow(Base):
     hint_org_id: Mapped[str | None] = mapped_column(String(64))
     hint_request_id: Mapped[str | None] = mapped_column(String(64))
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     segments: Mapped[list[SegmentRow]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="SegmentRow.first_page"
     )
@@ -174,7 +200,7 @@ class FindingRow(Base):
     page: Mapped[int | None] = mapped_column(Integer)
     as_of: Mapped[date] = mapped_column(Date)
     waiver_id: Mapped[int | None] = mapped_column(Integer)  # set when a reviewer's waiver covers it
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     request: Mapped[RequestRow] = relationship(back_populates="findings")
 
 
@@ -183,7 +209,7 @@ class ReviewActionRow(Base):
 
     __tablename__ = "review_actions"
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(64))
     subject_type: Mapped[str] = mapped_column(String(32))
@@ -196,8 +222,8 @@ class SweepRunRow(Base):
     __tablename__ = "sweep_runs"
     id: Mapped[int] = mapped_column(primary_key=True)
     as_of: Mapped[date] = mapped_column(Date)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     requests_checked: Mapped[int] = mapped_column(Integer, default=0)
     newly_flagged: Mapped[int] = mapped_column(Integer, default=0)
     newly_compliant: Mapped[int] = mapped_column(Integer, default=0)
@@ -237,8 +263,8 @@ class WaiverRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     expires_on: Mapped[date | None] = mapped_column(Date)
     actor: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class NoticeRow(Base):
@@ -255,8 +281,8 @@ class NoticeRow(Base):
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))  # pending | sent | dry_run | failed
     error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class FileClaimRow(Base):
@@ -269,9 +295,9 @@ class FileClaimRow(Base):
     size: Mapped[int] = mapped_column(Integer)
     mtime_ns: Mapped[int] = mapped_column(BigInteger)
     claimed_by: Mapped[str] = mapped_column(String(200))
-    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(16), index=True)  # claimed | done | failed
     document_id: Mapped[int | None] = mapped_column(Integer)
 
@@ -287,7 +313,7 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(32))  # viewer | reviewer | administrator
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class WebSessionRow(Base):
@@ -300,8 +326,8 @@ class WebSessionRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)  # CSRF token, messages to show
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class LoginAttemptRow(Base):
@@ -312,4 +338,4 @@ class LoginAttemptRow(Base):
     username: Mapped[str] = mapped_column(String(120), index=True)
     remote: Mapped[str | None] = mapped_column(String(64))
     success: Mapped[bool] = mapped_column(Boolean)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

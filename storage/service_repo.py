@@ -49,15 +49,8 @@ class Claim:
 
 
 def _claim(row: Any) -> Claim:
-    return Claim(row.id, row.path, row.size, row.mtime_ns, row.claimed_by, _aware(row.heartbeat_at), row.status,
-                 _aware(row.finished_at) if row.finished_at else None, row.document_id)
-
-
-def _aware(t: datetime) -> datetime:
-    """SQLite returns naive datetimes; they are stored as UTC."""
-    from datetime import UTC
-
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+    return Claim(row.id, row.path, row.size, row.mtime_ns, row.claimed_by, row.heartbeat_at, row.status,
+                 row.finished_at, row.document_id)
 
 
 def claims_for(s: Session, keys: Iterable[tuple[str, int, int]]) -> dict[tuple[str, int, int], Claim]:

@@ -37,7 +37,9 @@ def test_local_text_says_its_zone() -> None:
 
     from flows.localtime import local_iso, local_text
 
-    moment = datetime(2026, 7, 4, 18, 30)  # as SQLite gives it back: UTC without a zone
+    moment = datetime(2026, 7, 4, 18, 30, tzinfo=UTC)  # as storage gives it back on SQLite and PostgreSQL
     assert local_text(moment, ZoneInfo("America/Denver")) == "Jul 4, 2026 12:30 PM MDT"
     assert local_iso(moment, ZoneInfo("America/Denver")) == "2026-07-04T12:30:00-06:00"
-    assert local_text(moment.replace(tzinfo=UTC), ZoneInfo("America/New_York")) == "Jul 4, 2026 2:30 PM EDT"
+    assert local_text(moment, ZoneInfo("America/New_York")) == "Jul 4, 2026 2:30 PM EDT"
+    with pytest.raises(ValueError):  # a time without its zone is not guessed to be UTC or this machine's
+        local_text(datetime(2026, 7, 4, 18, 30), ZoneInfo("America/Denver"))

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect
 
 from extractors.model import Evidence, ExtractedDocument, FieldValue, PageText, Word
@@ -131,3 +132,73 @@ def test_documents_segments_fields_and_findings_round_trip(db_url: str) -> None:
         s.commit()
         row = next(r for r in repo.request_rows(s) if r.request_id == request_id)
         assert [f.code for f in row.findings] == ["COI_EXPIRED"]
+
+
+def test_a_stored_time_reads_back_as_the_same_moment_with_its_zone(db_url: str) -> None:
+    """Stored in UTC whatever zone it was given in; read back aware (SQLite keeps no zone, PostgreSQL does)."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from sqlalchemy import select
+
+    from storage.models import UserRow
+
+    db = Database(db_url)
+    denver = timezone(timedelta(hours=-7))
+    given = datetime(2026, 11, 20, 9, 5, 30, 123456, tzinfo=denver)
+    with db.session() as s:
+        s.add(UserRow(username="kim", password_hash="x", role="viewer", created_at=given))
+        s.commit()
+    with db.session() as s:
+        back = s.execute(select(UserRow.created_at).where(UserRow.username == "kim")).scalar_one()
+        later = s.execute(select(UserRow.username).where(UserRow.created_at > given - timedelta(seconds=1))).all()
+    assert back == given and back.tzinfo is not None and back.utcoffset() == timedelta(0)
+    assert back.hour == 16 and back.tzinfo == UTC
+    assert later == [("kim",)]  # a comparison with an aware time works on both
+    with pytest.raises(Exception, match="needs its time zone"), db.session() as s:
+        s.add(UserRow(username="lee", password_hash="x", role="viewer", created_at=datetime(2026, 1, 1)))
+        s.commit()
+    db.dispose()
+
+
+def test_migration_0005_gives_naive_postgres_times_their_zone_and_goes_down(tmp_path: Path) -> None:
+    """A PostgreSQL database whose times were kept without a zone (values in UTC) upgrades to timestamp with time
+    zone, each value read as UTC; the migration goes down and up again on SQLite and PostgreSQL."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from storage.db import alembic_config
+    from tests.conftest import fresh_postgres_database
+
+    sqlite_url = f"sqlite:///{tmp_path / 't.db'}"
+    Database(sqlite_url).dispose()
+    command.downgrade(alembic_config(sqlite_url), "0004")
+    command.upgrade(alembic_config(sqlite_url), "head")
+    assert schema_is_current(Database(sqlite_url, migrate_schema=False).engine)
+    database.cache_clear()
+
+    url, drop = fresh_postgres_database()
+    try:
+        command.upgrade(alembic_config(url), "0004")
+        old = Database(url, migrate_schema=False)
+        with old.engine.begin() as c:
+            c.execute(text("SET TIME ZONE 'America/New_York'"))  # the server's zone must not shift the values
+            c.execute(text('ALTER TABLE users ALTER COLUMN created_at TYPE timestamp without time zone'))
+            c.execute(text("INSERT INTO users (username, display_name, password_hash, role, active, created_at) "
+                           "VALUES ('kim', '', 'x', 'viewer', true, '2026-11-20 16:05:00')"))
+        old.dispose()
+        command.upgrade(alembic_config(url), "head")
+        db = Database(url)
+        kinds = {r.column_name: r.data_type for r in db.engine.connect().execute(text(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'users'"))}
+        assert kinds["created_at"] == "timestamp with time zone"
+        with db.session() as s:
+            back = s.execute(text("SELECT created_at FROM users WHERE username = 'kim'")).scalar_one()
+        assert back == datetime(2026, 11, 20, 16, 5, tzinfo=UTC)
+        command.downgrade(alembic_config(url), "0004")
+        command.upgrade(alembic_config(url), "head")
+        assert schema_is_current(db.engine)
+        db.dispose()
+    finally:
+        drop()

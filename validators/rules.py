@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from extractors.names import fold, org_names_match, person_names_match
-from extractors.normalize import find_dates, parse_date, parse_ein, parse_money
+from extractors.normalize import find_dates, month_number, parse_date, parse_ein, parse_money
 from storage.records import DocumentOnFile, FacilityRequest, Finding, Organization, Revocation
 from validators.fees import Fee, request_fee
 from validators.policy import Policy
@@ -274,7 +274,6 @@ _CONNECTOR = re.compile(r"^\s*(?:-|–|—|to|through|thru|until|till|up to|and 
 _MONTH_DAY = re.compile(
     r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*,?\s*\d{4})"
 )
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 _DAY_RANGE = re.compile(
@@ -297,7 +296,7 @@ def with_years(text: str) -> str:
         later = [d for d, s, _e in find_dates(text[m.end() : m.end() + 120]) if s < 60]
         if not later:
             continue
-        month = (_MONTHS.index(m["name"].lower()[:3]) + 1) if m["name"] else int(m["nm"])
+        month = (month_number(m["name"][:3]) or 0) if m["name"] else int(m["nm"])  # 'Sept.', 'Sep'
         day = int(m["nd"] or m["nd2"])
         if not (1 <= month <= 12 and 1 <= day <= 31):
             continue
@@ -333,7 +332,7 @@ def _month_days(text: str) -> list[tuple[int, int]]:
     for m in _MONTH_DAY.finditer(text):
         day = int(m.group(2))
         if 1 <= day <= 31:
-            out.append((_MONTHS.index(m.group(1).lower()[:3]) + 1, day))
+            out.append((month_number(m.group(1)) or 0, day))
     return out
 
 

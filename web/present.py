@@ -43,7 +43,7 @@ LOW_CONFIDENCE = 0.75
 
 def fmt_date(v: Any, zone: ZoneInfo | None = None) -> str:
     """A day as 'Nov 20, 2026'; a moment in the district's time zone, saying which: 'Nov 20, 2026 9:05 AM MST'
-    (stored times are UTC; SQLite gives them back without a zone)."""
+    (stored times come back from storage as UTC with their zone)."""
     from flows.localtime import local_text
 
     if v in (None, ""):
