@@ -208,7 +208,7 @@ def test_a_reader_that_dies_costs_only_its_own_file(tmp_path: Path) -> None:
         while time.monotonic() < deadline and not killed:
             readers = pagetext._pool_pids(page_pool(2))
             for pid, token, age in pagetext._markers(owner):
-                if pid in readers and token.split(":")[1] == "0" and age > 0.5:
+                if pid in readers and token.split(":")[1] == "0" and age > 0.05:
                     os.kill(pid, signal.SIGKILL)
                     killed.append(pid)
                     return
