@@ -67,10 +67,9 @@ def read_documents(
         )
         if seg.doc_type in EXTRACTORS:
             seg_pages = [by_no[n] for n in seg.pages if n in by_no]
-            if seg.doc_type == "coi":
-                fields = extract_coi(seg_pages, images, aps_names=aps_names)
-            else:
-                fields = EXTRACTORS[seg.doc_type](seg_pages, images)
+            reader = EXTRACTORS[seg.doc_type]
+            fields = (reader(seg_pages, images, aps_names=aps_names) if seg.doc_type == "coi"
+                      else reader(seg_pages, images))
             if seg.doc_type == "nonprofit_letter":
                 doc.type_evidence += _ein_notice_check(seg_pages, fields)
             doc.fields = {name: fields.get(name, FieldValue(None)) for name in FIELDS_BY_TYPE[seg.doc_type]}

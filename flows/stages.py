@@ -602,7 +602,7 @@ def _outcome(job: Callable[[], T] | None) -> tuple[T | None, str | None]:
 
 def _link(ex, hints, orgs, requests) -> repo.LinkedDocument:  # type: ignore[no-untyped-def]
     if ex.doc_type is None:
-        return repo.LinkedDocument(ex, "unclassified", f"not one of the five document kinds ({ex.type_evidence})",
+        return repo.LinkedDocument(ex, "unclassified", f"not one of the compliance document kinds ({ex.type_evidence})",
                                    None, None, None, None, [])
     link = link_document(ex.doc_type, ex.plain_fields(), hints, orgs, requests)
     if link.org_id is None:

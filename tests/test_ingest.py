@@ -181,7 +181,7 @@ def test_a_reader_failing_on_one_file_does_not_stop_the_batch(tmp_path: Path, mo
     """A bug in one extractor marks that file unreadable with the error; the other files are read."""
     from extractors import documents
 
-    def broken(pages, images):  # type: ignore[no-untyped-def]
+    def broken(pages, images, **_):  # type: ignore[no-untyped-def]
         raise RuntimeError("certificate reader broke")
 
     monkeypatch.setitem(documents.EXTRACTORS, "coi", broken)

@@ -202,7 +202,7 @@ def test_a_stopped_run_is_finished_by_the_next_and_nothing_leaves_unread(tmp_pat
     runner = CliRunner()
     status = runner.invoke(app, ["status", "--db", db])
     assert status.exit_code == 0 and "stuck part-way" in status.output
-    assert status.output.count("not finished: ") == 3 and "documents" in status.output
+    assert status.output.count("Not finished: ") == 3 and "documents" in status.output
 
     result = runner.invoke(app, ["ingest", str(watch), "--no-prefect", "--db", db])
     assert result.exit_code == 0, result.output

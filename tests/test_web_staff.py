@@ -123,7 +123,7 @@ def test_the_tray_says_why_in_words_with_the_readers_account_folded(desk: DeskDa
     for internal in ("title '", "text '", "insured_name", "org_name", "p1 ", "unclassified", "unlinked"):
         assert internal not in shown, internal
     folds = DETAILS.findall(html)
-    assert folds and any("not one of the five document kinds (p" in f for f in folds)
+    assert folds and any("not one of the compliance document kinds (p" in f for f in folds)
 
 
 def test_pages_show_findings_and_matches_in_words_not_codes(desk: DeskData) -> None:

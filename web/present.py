@@ -142,7 +142,7 @@ _QUOTED = re.compile(r"'([^']+)'")
 
 def staff_reason(reason: str | None) -> dict[str, str]:
     """A reason in two parts: `main`, the words staff read first, and `details`, the reader's own account
-    (labels it matched, error text) for the fold. 'not one of the five document kinds (p1 fax cover: title
+    (labels it matched, error text) for the fold. 'not one of the compliance document kinds (p1 fax cover: title
     'FAX'; ...)' -> main 'Not one of the compliance documents: it looks like a fax cover sheet.'"""
     text = (reason or "").strip()
     if not text:
