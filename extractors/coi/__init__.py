@@ -51,7 +51,7 @@ from extractors.coi.statements import (
 from extractors.coi.values import _rating_strip, _second_look_rating
 from extractors.labelvalue import with_small_print
 from extractors.layout import find_phrase, norm_token, text_of, trim_specks
-from extractors.model import Evidence, FieldValue, PageText
+from extractors.model import FIELDS_BY_TYPE, Evidence, FieldValue, PageText
 from extractors.normalize import clean_spaces
 from extractors.pagetext import turn_sideways_page
 
@@ -86,25 +86,7 @@ def _names_in(policy_path: str | None) -> tuple[str, ...]:
         return APS_NAMES
 
 
-FIELDS: tuple[str, ...] = (
-    "insured_name",
-    "insured_address",
-    "insurer_name",
-    "am_best_rating",
-    "gl_policy_number",
-    "gl_effective",
-    "gl_expiration",
-    "gl_each_occurrence",
-    "gl_aggregate",
-    "coverage_trigger",
-    "umbrella_each_occurrence",
-    "umbrella_effective",
-    "umbrella_expiration",
-    "additional_insured_aps",
-    "certificate_holder",
-    "description",
-    "issue_date",
-)
+FIELDS: tuple[str, ...] = tuple(FIELDS_BY_TYPE["coi"])  # the kind's fields, described once in model.py
 
 
 ImageGetter = Callable[[int], Image.Image | None]
