@@ -57,15 +57,20 @@ def announce_database(url: str, source: str) -> None:
     err.print(f"[dim]Database: {escape(shown_url(url))} ({source})[/dim]")
 
 
+def _chosen_database(value: str | None) -> tuple[str, str]:
+    """(URL, where it came from) of --db or the current database; a value naming none ends the command."""
+    try:
+        return database_choice(value)
+    except DatabaseChoiceError as e:
+        fail(str(e))
+
+
 def resolve_db(ctx: typer.Context, value: str | None) -> str | None:
     """--db as a URL. Given, it becomes the current database for the commands that follow; not given, the
     current one is used. A value that names no database ends the command with one line."""
     if ctx.resilient_parsing:
         return value
-    try:
-        url, source = database_choice(value)
-    except DatabaseChoiceError as e:
-        fail(str(e))
+    url, source = _chosen_database(value)
     if value:
         from sqlalchemy.exc import OperationalError
 
@@ -90,10 +95,7 @@ def look_at_db(ctx: typer.Context, value: str | None) -> str | None:
     made current, so a database that does not open is that command's finding."""
     if ctx.resilient_parsing:
         return value
-    try:
-        url, source = database_choice(value)
-    except DatabaseChoiceError as e:
-        fail(str(e))
+    url, source = _chosen_database(value)
     announce_database(url, source)
     return url
 

@@ -12,7 +12,7 @@ Nothing here imports Prefect before the API address is settled: Prefect reads it
 from __future__ import annotations
 
 import _thread
-import ctypes
+import functools
 import json
 import logging
 import os
@@ -25,7 +25,7 @@ import threading
 import time
 import urllib.request
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,13 +67,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """Linux: the server goes when the service goes, even on SIGKILL, so no orphan holds the port."""
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-    os.setsid()  # and Ctrl-C in a terminal reaches the service, which stops the server itself
+def _die_with_parent(die_with_parent: Callable[[], None]) -> None:  # pragma: no cover - in the child before exec
+    """The server goes when the service goes, even on SIGKILL, so no orphan holds the port (the page readers'
+    parent-death signal); in a session of its own, so Ctrl-C reaches the service, which stops the server."""
+    die_with_parent()
+    os.setsid()
 
 
 @dataclass
@@ -157,10 +155,13 @@ def _start_local_server(home: Path, port: int | None, timeout: float) -> LocalSe
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(port)}
     env.pop("PREFECT_API_URL", None)
+    from extractors.pagetext import die_with_parent  # resolved here: the child only calls it before exec
+
     out = log_path.open("ab")
     process = subprocess.Popen(
         [*_prefect_command(), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, preexec_fn=_die_with_parent,
+        stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+        preexec_fn=functools.partial(_die_with_parent, die_with_parent),
     )
     out.close()
     deadline = time.monotonic() + timeout
