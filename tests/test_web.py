@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import date
 from pathlib import Path
 
@@ -14,9 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.web_data import AS_OF, INBOX, PASSWORD, DeskData, desk_in_new_home, work_in_desk_home
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+from tests.web_data import AS_OF, CSRF, INBOX, PASSWORD, DeskData, desk_in_new_home, sign_in, work_in_desk_home
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +37,7 @@ def app(desk: DeskData):  # type: ignore[no-untyped-def]
 
 def client_for(app, username: str | None) -> TestClient:  # type: ignore[no-untyped-def]
     c = TestClient(app)
-    if username:
-        page = c.get("/login")
-        r = c.post("/login", data={"username": username, "password": PASSWORD, "next": "/queue",
-                                   "csrf_token": CSRF.search(page.text).group(1)})
-        assert r.status_code == 200 and r.url.path == "/queue", r.text[:500]
-    return c
+    return sign_in(c, username) if username else c
 
 
 def token(c: TestClient, path: str = "/queue") -> str:

@@ -25,9 +25,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.web_data import AS_OF, INBOX, PASSWORD, DeskData, desk_in_new_home, work_in_desk_home
+from tests.web_data import AS_OF, CSRF, INBOX, PASSWORD, DeskData, desk_in_new_home, sign_in, work_in_desk_home
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 BACKGROUND = "Sandia Junior Soccer Club background Sandoval.pdf"
 
 
@@ -52,14 +51,6 @@ def make_app(desk: DeskData, **kwargs):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def app(desk: DeskData):  # type: ignore[no-untyped-def]
     return make_app(desk)
-
-
-def sign_in(c: TestClient, username: str) -> TestClient:
-    page = c.get("/login")
-    r = c.post("/login", data={"username": username, "password": PASSWORD, "next": "/queue",
-                               "csrf_token": CSRF.search(page.text).group(1)})
-    assert r.status_code == 200 and r.url.path == "/queue", r.text[:300]
-    return c
 
 
 def client_for(app, username: str) -> TestClient:  # type: ignore[no-untyped-def]

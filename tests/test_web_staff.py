@@ -10,9 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web_data import AS_OF, PASSWORD, DeskData, desk_in_new_home, work_in_desk_home
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+from tests.web_data import AS_OF, CSRF, DeskData, desk_in_new_home, sign_in, work_in_desk_home
 
 
 @pytest.fixture(scope="module")
@@ -26,12 +24,7 @@ def compliance_home(desk: DeskData, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def signed_in(app, username: str) -> TestClient:  # type: ignore[no-untyped-def]
-    c = TestClient(app, raise_server_exceptions=False)
-    page = c.get("/login")
-    r = c.post("/login", data={"username": username, "password": PASSWORD, "next": "/queue",
-                               "csrf_token": CSRF.search(page.text).group(1)})
-    assert r.status_code == 200 and r.url.path == "/queue"
-    return c
+    return sign_in(TestClient(app, raise_server_exceptions=False), username)
 
 
 def desk_app(desk: DeskData):  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ checked, plus staff accounts of each role. Shared by tests/test_web.py and tests
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,6 +27,16 @@ FILES = [
 ]
 LEFT_OUT_ORG = "ORG-0015"  # registered later through the desk, to test linking by hand
 PASSWORD = "correct horse battery"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def sign_in(c, username: str):  # type: ignore[no-untyped-def]
+    """Sign a desk test client in as one of the desk's users; it lands on the queue."""
+    page = c.get("/login")
+    r = c.post("/login", data={"username": username, "password": PASSWORD, "next": "/queue",
+                               "csrf_token": CSRF.search(page.text).group(1)})
+    assert r.status_code == 200 and r.url.path == "/queue", r.text[:500]
+    return c
 USERS = {"vera": "viewer", "rita": "reviewer", "adam": "administrator"}
 
 
