@@ -7,8 +7,10 @@ sit right of or under their labels (also as a header row with the values underne
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from PIL import Image
 
@@ -47,7 +49,7 @@ from extractors.labelvalue import EXPIRY_LABELS as SHARED_EXPIRY_LABELS
 from extractors.labelvalue import ISSUE_LABELS as SHARED_ISSUE_LABELS
 from extractors.model import FieldValue, PageText, Word
 from extractors.nonprofit_letter import _CITY_ZIP, _STREET, addressee_block
-from extractors.normalize import fix_ocr_digits
+from extractors.normalize import find_dates, fix_ocr_digits
 
 NUMBER_LABELS = [
     "License No",
@@ -291,7 +293,39 @@ def _dates(
         expires = sentence_date(pages, EXPIRY_CUE, "expiration date", end=True, refuse=_RENEW)
     if issued is None:
         issued = sentence_date(pages, ISSUE_CUE, "issue date", end=False)
+    if issued is None and expires is None:
+        issued, expires = _unlabelled_term(pages)
     return ordered(issued, expires)
+
+
+# the banner a fax machine prints across the top of every page: its date is the day of sending
+_FAX_BANNER = re.compile(r"(?i)\bfrom\s*:|\bp\.?\s*\d+\s*/\s*\d+\b|\b\d{1,2}:\d{2}\b|\bfax\b")
+REL_UNLABELLED_TERM = 0.55  # below the review threshold: a person confirms which date is which
+
+
+def _unlabelled_term(pages: Sequence[PageText]) -> tuple[Found | None, Found | None]:
+    """A card whose date labels did not survive the scan (ISSUED and EXP in faint small print) still shows
+    its term: exactly two dates, the later a licence term (11 to 37 months) after the earlier. The earlier
+    is the issue date and the later the expiry, as a clerk would take them; the evidence says the labels
+    were unread, and the reading is marked for a person to confirm."""
+    found: list[tuple[date, PageText, list[Word]]] = []
+    for page in pages:
+        for line in page.lines():
+            text = " ".join(w.text for w in line)
+            if _FAX_BANNER.search(text):
+                continue
+            starts = list(itertools.accumulate((len(w.text) + 1 for w in line), initial=0))
+            for d, a, b in find_dates(fix_ocr_digits(text)):
+                ws = [w for w, s0 in zip(line, starts, strict=False) if s0 < b and a < s0 + len(w.text)]
+                found.append((d, page, ws))
+    if len({d for d, _p, _w in found}) != 2 or len(found) != 2:
+        return None, None
+    (d1, p1, w1), (d2, p2, w2) = sorted(found, key=lambda f: f[0])
+    months = (d2.year - d1.year) * 12 + d2.month - d1.month
+    if not 11 <= months <= 37:
+        return None, None
+    how = "the card's two dates, their labels unreadable: the earlier taken as issued, the later as expiry"
+    return (Found(d1, p1, w1, how, REL_UNLABELLED_TERM), Found(d2, p2, w2, how, REL_UNLABELLED_TERM))
 
 
 _RENEW = re.compile(r"(?i)\brenew\w*|\breminder\b")

@@ -1309,6 +1309,18 @@ def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
                 REL_SENTENCE,
             )
 
+    if "certificate_holder" not in f:
+        named = _address_block_naming(rows, page, aps_names)
+        insured = f.get("insured_name")
+        if named and insured is not None and insured.value and fuzz.ratio(
+            norm_token(str(insured.value)), norm_token(_row_text(named))
+        ) >= 85:
+            named = None  # the insured's own block
+            f["certificate_holder"] = _found(
+                _row_text(named).strip(" ,;:-"), page, named,
+                "address block naming APS (the box's label unread)", REL_UNLABELLED_BLOCK,
+            )
+
     # --- issue date
     for h in [h for h in block_hits if h.kind == "issue"]:
         if h.y0 > page.height * 0.35:
@@ -1567,6 +1579,40 @@ def _date_line(row: Sequence[Word]) -> tuple[date, list[Word]] | None:
     if any(re.search(r"[A-Za-z0-9]", w.text) for w in seg + chained if w.conf >= 40):
         return None
     return d, list(dw)
+
+
+REL_UNLABELLED_BLOCK = 0.7
+_CITY_ST_ZIP = re.compile(r"[A-Za-z][A-Za-z .'\-]*,?\s+[A-Z]{2}[\s.,]+\d{5}(?:-\d{4})?\b")
+
+
+def _segments(row: Sequence[Word]) -> list[list[Word]]:
+    """A visual row cut where a wide gap separates two boxes printed side by side."""
+    out: list[list[Word]] = []
+    for w in sorted(row, key=lambda w: w.x0):
+        if out and w.x0 - out[-1][-1].x1 <= 5 * max(_height(out[-1]), 4.0):
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return out
+
+
+def _address_block_naming(
+    rows: Sequence[Sequence[Word]], page: PageText, names: Sequence[str]
+) -> list[Word] | None:
+    """The first line of an address block in the upper half of the page that names APS, where the box's own
+    label ('ISSUED TO', 'CERTIFICATE HOLDER') did not survive the scan: a name line, then within four lines
+    below it, in the same column, a 'City, ST 87110' line. The insured's block is the insured's, not this."""
+    top_rows = [r for r in rows if _top(r) < page.height * 0.5]
+    segs = [(i, seg) for i, r in enumerate(top_rows) for seg in _segments(r)]
+    for i, seg in segs:
+        text = _row_text(seg)
+        if re.search(r"(?i)\binsured\b|\bproducer\b|\bagency\b|\bbroker\b", text) or not _names_aps(text, names):
+            continue
+        x0 = min(w.x0 for w in seg)
+        below = [s2 for j, s2 in segs if i < j <= i + 4 and abs(min(w.x0 for w in s2) - x0) < 20]
+        if any(_CITY_ST_ZIP.search(_row_text(s2)) for s2 in below):
+            return [w for w in seg if re.search(r"[A-Za-z0-9]", w.text)]
+    return None
 
 
 def _addressee(rows: Sequence[Sequence[Word]], page: PageText) -> list[Word] | None:
