@@ -50,6 +50,7 @@ from extractors.labelvalue import ISSUE_LABELS as SHARED_ISSUE_LABELS
 from extractors.model import FieldValue, PageText, Word
 from extractors.nonprofit_letter import _CITY_ZIP, _STREET, addressee_block
 from extractors.normalize import find_dates, fix_ocr_digits
+from extractors.reread import read_strip
 
 NUMBER_LABELS = [
     "License No",
@@ -294,7 +295,7 @@ def _dates(
     if issued is None:
         issued = sentence_date(pages, ISSUE_CUE, "issue date", end=False)
     if issued is None and expires is None:
-        issued, expires = _unlabelled_term(pages)
+        issued, expires = _unlabelled_term(pages, images)
     return ordered(issued, expires)
 
 
@@ -303,13 +304,17 @@ _FAX_BANNER = re.compile(r"(?i)\bfrom\s*:|\bp\.?\s*\d+\s*/\s*\d+\b|\b\d{1,2}:\d{
 REL_UNLABELLED_TERM = 0.55  # below the review threshold: a person confirms which date is which
 
 
-def _unlabelled_term(pages: Sequence[PageText]) -> tuple[Found | None, Found | None]:
+def _unlabelled_term(
+    pages: Sequence[PageText], images: Callable[[int], Image.Image | None] | None
+) -> tuple[Found | None, Found | None]:
     """A card whose date labels did not survive the scan (ISSUED and EXP in faint small print) still shows
     its term: exactly two dates, the later a licence term (11 to 37 months) after the earlier. The earlier
     is the issue date and the later the expiry, as a clerk would take them; the evidence says the labels
-    were unread, and the reading is marked for a person to confirm."""
+    were unread, and the reading is marked for a person to confirm. A date-shaped token OCR garbled into no
+    date ('40/20/27') has its strip read again from the page image."""
     found: list[tuple[date, PageText, list[Word]]] = []
     for page in pages:
+        img = images(page.page_no) if images is not None and page.source == "ocr" else None
         for line in page.lines():
             text = " ".join(w.text for w in line)
             if _FAX_BANNER.search(text):
@@ -317,7 +322,15 @@ def _unlabelled_term(pages: Sequence[PageText]) -> tuple[Found | None, Found | N
             starts = list(itertools.accumulate((len(w.text) + 1 for w in line), initial=0))
             for d, a, b in find_dates(fix_ocr_digits(text)):
                 ws = [w for w, s0 in zip(line, starts, strict=False) if s0 < b and a < s0 + len(w.text)]
-                found.append((d, page, ws))
+                again = _strip_date(img, ws)
+                if again is None or again == d:  # a second reading that disagrees: neither is believed
+                    found.append((d, page, ws))
+            for w in line:
+                if img is None or not _DATE_TOKEN.fullmatch(w.text.strip("*.,;:|")) or find_dates(w.text):
+                    continue
+                again = _strip_date(img, [w])
+                if again is not None:
+                    found.append((again, page, [w]))
     if len({d for d, _p, _w in found}) != 2 or len(found) != 2:
         return None, None
     (d1, p1, w1), (d2, p2, w2) = sorted(found, key=lambda f: f[0])
@@ -328,13 +341,47 @@ def _unlabelled_term(pages: Sequence[PageText]) -> tuple[Found | None, Found | N
     return (Found(d1, p1, w1, how, REL_UNLABELLED_TERM), Found(d2, p2, w2, how, REL_UNLABELLED_TERM))
 
 
+def _strip_date(img: Image.Image | None, words: Sequence[Word]) -> date | None:
+    """The date the words' strip of the page image reads as, read again enlarged (None: no image, no date)."""
+    if img is None or not words:
+        return None
+    x0, y0 = min(w.x0 for w in words), min(w.y0 for w in words)
+    x1, y1 = max(w.x1 for w in words), max(w.y1 for w in words)
+    dates = find_dates(fix_ocr_digits(" ".join(x.text for x in read_strip(img, (x0 - 3, y0 - 3, x1 + 6, y1 + 3)))))
+    return dates[0][0] if len(dates) == 1 else None
+
+
+_DATE_TOKEN = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
+# a licence or registration number as cities print them: a few letters, then six or more digits
+_ID_TOKEN = re.compile(r"[A-Z]{2,4}-?\d{6,10}")
+
+
+def _unlabelled_number(pages: Sequence[PageText]) -> Found | None:
+    """The card's number when its label did not survive the scan ('REG' read as 'rece'): the one token on the
+    card shaped like a licence number (letters, then six or more digits), read for a person to confirm."""
+    hits = []
+    for page in pages:
+        for line in page.lines():
+            if _FAX_BANNER.search(" ".join(w.text for w in line)):
+                continue
+            for w in line:
+                m = _ID_TOKEN.search(w.text)
+                if m and len(re.sub(r"[^A-Za-z0-9]", "", w.text)) <= len(m.group(0)) + 2:
+                    hits.append((m.group(0), page, w))
+    if len({h[0] for h in hits}) != 1:
+        return None
+    value, page, w = hits[0]
+    return Found(value, page, [w], "the card's one licence-shaped number, its label unreadable", REL_UNLABELLED_TERM)
+
+
 _RENEW = re.compile(r"(?i)\brenew\w*|\breminder\b")
 
 
 def extract_business_license(
-    pages: list[PageText], images: Callable[[int], Image.Image | None] | None = None
+    pages: list[PageText], images: Callable[[int], Image.Image | None] | None = None, *, again: bool = False
 ) -> dict[str, FieldValue]:
-    """business_name, license_number, issuer, issue_date, expiration_date."""
+    """business_name, license_number, issuer, issue_date, expiration_date. again: this is the second reading
+    of a poor page (its strips may still be read again from the image; the page is not read a third time)."""
     pages = reread_unlabelled(pages, images, [*NUMBER_LABELS, *ISSUE_LABELS, *EXPIRY_LABELS])
     number = read_labelled(
         pages,
@@ -344,6 +391,8 @@ def extract_business_license(
         not_before=["type", "class", "category", "holder", "fee", "expires", "expiration"],
     )
     number = complete_id(number, parse_id_words, images)
+    if number is None:
+        number = _unlabelled_number(pages)
     issued, expires = _dates(pages, images)
     fields = {
         "business_name": field_of(_business_name(pages)),
@@ -352,7 +401,9 @@ def extract_business_license(
         "issue_date": field_of(issued),
         "expiration_date": field_of(expires),
     }
+    if again:
+        return fields
     # a card faxed or photographed so poorly that its first reading lost the values: read it again, whole
     return fill_from_second_reading(
-        fields, pages, images, lambda again: extract_business_license(again, None), tuple(fields)
+        fields, pages, images, lambda second: extract_business_license(second, images, again=True), tuple(fields)
     )

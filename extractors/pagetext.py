@@ -1019,7 +1019,8 @@ def _tesseract_words(gray: Image.Image, dpi: float, psm: int = 3) -> tuple[list[
 def _unswallowed(words: list[Word]) -> list[Word]:
     """Tesseract now and then boxes a word as if it ran on over the words after it on its row ('Albuquerque'
     boxed across 'Public Schools'), and the row's words then overlap and fall out of order. Such a box is
-    made to end where the first word it swallowed begins."""
+    made to end where the first word it swallowed begins; a doubtful word inside a box (a speck read as
+    'alninal') is left to be dropped as an overlap later."""
     by_x = sorted(words, key=lambda w: w.x0)
     fixed: dict[int, Word] = {}
     for i, w in enumerate(by_x):
@@ -1028,7 +1029,7 @@ def _unswallowed(words: list[Word]) -> list[Word]:
             if o.x0 >= w.x1:
                 break
             overlap = min(w.y1, o.y1) - max(w.y0, o.y0)
-            if o.x0 > w.x0 + 1 and o.x1 <= w.x1 + 1 and overlap > 0.5 * min(w.height, o.height):
+            if o.x0 > w.x0 + 1 and o.x1 <= w.x1 + 1 and overlap > 0.5 * min(w.height, o.height) and o.conf >= 60:
                 ends.append(o.x0)
         if ends:
             x1 = min(ends) - 0.25 * w.height

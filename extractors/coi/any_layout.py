@@ -288,7 +288,7 @@ _KIND_RE: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("auto", re.compile(r"(?i)\b(?:auto(?:mobile)?s?\s+liab\w*|business\s+auto|commercial\s+auto|automobile)\b")),
-    ("wc", re.compile(r"(?i)\b(?:workers'?\s*comp\w*|worker'?s\s+comp\w*|employers'?\s+liab\w*)")),
+    ("wc", re.compile(r"(?i)\b(?:workers['’]?\s*comp\w*|worker['’]?s\s+comp\w*|employers['’]?\s+liab\w*)")),
     (
         "other",
         re.compile(
@@ -696,20 +696,53 @@ def _table_bottom(body: Sequence[Word], rows: Sequence[Sequence[Word]], top: flo
     return page.height
 
 
+# the words coverage names are made of, to which a word OCR misspelt by a letter or two is mended
+_COVERAGE_WORDS = ("commercial", "general", "liability", "umbrella", "excess", "automobile", "workers", "compensation",
+                   "employers", "business", "comprehensive", "premises")
+
+
+def _names_some_liability(text: str) -> bool:
+    """'Xxxx Liability' (two or three words, the last one 'liability' however misread): a coverage's name."""
+    toks = re.findall(r"[A-Za-z]+", text)
+    return (
+        2 <= len(toks) <= 3
+        and fuzz.ratio(toks[-1].lower(), "liability") >= 70
+        and fuzz.ratio(toks[0].lower(), "liability") < 70
+    )
+
+
+def _healed_coverage_name(text: str) -> str:
+    def mend(m: re.Match[str]) -> str:
+        word = m.group(0)
+        low = word.lower()
+        if low in _COVERAGE_WORDS or len(low) < 5:
+            return word
+        best = max(_COVERAGE_WORDS, key=lambda v: fuzz.ratio(low, v))
+        return best if fuzz.ratio(low, best) >= 80 else word
+
+    return re.sub(r"[A-Za-z]+", mend, text)
+
+
 def table_rows(t: Table) -> list[Row]:
     """The table's coverage rows: each starts where its coverage column names a kind of coverage."""
-    cov = t.cells("coverage", t.words) if t.column("coverage") else [w for w in t.words if w.cx < t.columns[0].right]
+    # a coverage's name may start left of its header ('TYPE OF INSURANCE' centred over names set flush left)
+    right = t.column("coverage")[0].right if t.column("coverage") else t.columns[0].right
+    cov = [w for w in t.words if w.cx < right]
     starts: list[Row] = []
     for r in _vrows(cov):
-        text = _row_text(r)
+        text = _healed_coverage_name(_row_text(r))
         kind = None
         for k, rx in _KIND_RE:
             if rx.search(text):
                 kind = k
                 break
+        if kind is None and _names_some_liability(text):
+            if starts and min(w.y0 for w in r) - starts[-1].top < 2.6 * _height(r):
+                continue  # the second line of the coverage above ('Workers Compensation &' / 'Employers Liability')
+            kind = "other"  # 'Uenbrefia Linbity': some other coverage begins, whatever OCR made of its name
         if kind is None:
             continue
-        if starts and starts[-1].kind == kind and min(w.y0 for w in r) - starts[-1].top < 2.2 * _height(r):
+        if starts and starts[-1].kind == kind and min(w.y0 for w in r) - starts[-1].top < 2.6 * _height(r):
             continue  # the second line of the same coverage name ('Commercial General' / 'Liability')
         if starts and kind == "gl" and starts[-1].kind == "gl" and not re.search(r"(?i)commercial|general", text):
             continue
@@ -770,8 +803,25 @@ def _limits(words: Sequence[Word]) -> list[tuple[int, str, list[Word]]]:
         if v is None:
             continue
         label = _row_text([w for w in r if w not in money_words])
-        out.append((v, label, list(r)))
+        out.append((v, _mended_limit_label(label), list(r)))
     return out
+
+
+def _mended_limit_label(label: str) -> str:
+    """'Each Ocowrence', 'Each Occurence': the word after 'each'/'per' that OCR misspelt is still 'occurrence'."""
+    def mend(m: re.Match[str]) -> str:
+        ok = fuzz.ratio(m.group(2).lower(), "occurrence") >= 70
+        return f"{m.group(1)} occurrence" if ok else m.group(0)
+
+    return re.sub(r"(?i)\b(each|per)\s+([a-z]{6,12})\b", mend, label)
+
+
+def _period(ds: Sequence[tuple[date, list[Word]]]) -> tuple[tuple[date, list[Word]], tuple[date, list[Word]]] | None:
+    """The row's policy period: two dates in reading order, the first before the second, printed on one line
+    if any two are (a term reads '10/12/2025  10/12/2026'; the line below may be another policy's)."""
+    pairs = [(a, b) for a, b in itertools.pairwise(ds) if a[0] < b[0]]
+    same_line = [(a, b) for a, b in pairs if abs(a[1][0].cy - b[1][0].cy) < 0.6 * max(a[1][0].height, 4.0)]
+    return (same_line or pairs or [None])[0]
 
 
 def read_row(t: Table, row: Row, insurers: dict[str, tuple[str, str | None, list[Word], list[Word]]]) -> Coverage:
@@ -792,10 +842,10 @@ def read_row(t: Table, row: Row, insurers: dict[str, tuple[str, str | None, list
     else:
         dw = [w for w in row.words if not t.cells("limits", [w])]
     ds = dates_of(dw)
-    if len(ds) < 2 and date_kinds:
+    if date_kinds and _period(ds) is None:
         # a date column's header lost to OCR ('POLICY EXP' read as noise): the row's dates outside limits
         wider = dates_of([w for w in row.words if not t.cells("limits", [w]) and not t.cells("coverage", [w])])
-        if len(wider) >= 2:
+        if _period(wider) is not None:
             ds = wider
     if t.column("eff") and t.column("exp"):
         eff_c, exp_c = t.column("eff")[0], t.column("exp")[0]
@@ -806,7 +856,7 @@ def read_row(t: Table, row: Row, insurers: dict[str, tuple[str, str | None, list
         if e2:
             cov.exp = e2[0]
     if (cov.eff is None or cov.exp is None) and len(ds) >= 2:
-        cov.eff, cov.exp = ds[0], ds[1]
+        cov.eff, cov.exp = _period(ds) or (ds[0], ds[1])
     elif len(ds) == 1 and cov.eff is None and cov.exp is None:
         cov.notes.append("only one date printed in the row")
     if cov.eff and cov.exp and cov.exp[0] < cov.eff[0]:
@@ -1316,6 +1366,7 @@ def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
             norm_token(str(insured.value)), norm_token(_row_text(named))
         ) >= 85:
             named = None  # the insured's own block
+        if named:
             f["certificate_holder"] = _found(
                 _row_text(named).strip(" ,;:-"), page, named,
                 "address block naming APS (the box's label unread)", REL_UNLABELLED_BLOCK,
@@ -1600,7 +1651,7 @@ def _address_block_naming(
     rows: Sequence[Sequence[Word]], page: PageText, names: Sequence[str]
 ) -> list[Word] | None:
     """The first line of an address block in the upper half of the page that names APS, where the box's own
-    label ('ISSUED TO', 'CERTIFICATE HOLDER') did not survive the scan: a name line, then within four lines
+    label ('ISSUED TO', 'CERTIFICATE HOLDER') did not survive the scan: a name line, then within five lines
     below it, in the same column, a 'City, ST 87110' line. The insured's block is the insured's, not this."""
     top_rows = [r for r in rows if _top(r) < page.height * 0.5]
     segs = [(i, seg) for i, r in enumerate(top_rows) for seg in _segments(r)]
@@ -1608,8 +1659,11 @@ def _address_block_naming(
         text = _row_text(seg)
         if re.search(r"(?i)\binsured\b|\bproducer\b|\bagency\b|\bbroker\b", text) or not _names_aps(text, names):
             continue
-        x0 = min(w.x0 for w in seg)
-        below = [s2 for j, s2 in segs if i < j <= i + 4 and abs(min(w.x0 for w in s2) - x0) < 20]
+        # two boxes side by side read as one run: the block begins where the name of APS begins
+        while len(seg) > 1 and _names_aps(_row_text(seg[1:]), names):
+            seg = seg[1:]
+        x0, y0, h = min(w.x0 for w in seg), _top(seg), _height(seg)
+        below = [s2 for j, s2 in segs if j > i and 0 < _top(s2) - y0 <= 6 * h and abs(min(w.x0 for w in s2) - x0) < 20]
         if any(_CITY_ST_ZIP.search(_row_text(s2)) for s2 in below):
             return [w for w in seg if re.search(r"[A-Za-z0-9]", w.text)]
     return None
