@@ -1,0 +1,234 @@
+"""Damaged scans and what OCR makes of them: specks, word boxes run together, misspelt coverage names,
+labels lost to faint print. Each test reads a real file (a PDF drawn here or a TIFF image) with real
+Tesseract, as the pipeline reads any file."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+from reportlab.lib.pagesizes import letter
+from reportlab.pdfgen import canvas
+
+from extractors.business_license import extract_business_license
+from extractors.documents import REVIEW_CONFIDENCE, read_documents
+from extractors.filetypes import Limits, check_file
+from extractors.model import PageText, Word
+from extractors.pagetext import _unswallowed, read_pages
+from tests.test_coi_layouts import _certificate, _values
+
+
+def _pdf_pages(tmp_path: Path, name: str, items: list[tuple[float, float, str, float]],
+               size: tuple[float, float] = letter) -> list[PageText]:
+    path = tmp_path / f"{name}.pdf"
+    c = canvas.Canvas(str(path), pagesize=size)
+    for x, y, text, pt in items:
+        c.setFont("Helvetica", pt)
+        c.drawString(x, size[1] - y, text)
+    c.save()
+    media_type, _ = check_file(path, Limits())
+    return [r.text for r in read_pages(path, media_type)]
+
+
+def test_a_fax_strewn_with_specks_is_read_after_the_specks_are_removed(tmp_path: Path) -> None:
+    """Thousands of dots of a few pixels: page layout analysis takes the page for noise and reads almost
+    nothing. The page is read again from a median-filtered copy and its words come out."""
+    width, height = 2550, 1650
+    img = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=34)
+    lines = [
+        "MEMORANDUM OF INSURANCE",
+        "Named Insured: Paradise Hills Escape Rooms",
+        "91428 Harper Ville SW, Albuquerque, NM 87120",
+        "Commercial General Liability  Claims-made form",
+        "Caballo Lake Specialty Insurance Co.  NMG2839402  09/13/2026 - 09/13/2027",
+    ]
+    for i, text in enumerate(lines):
+        draw.text((150, 150 + i * 90), text, font=font, fill=0)
+    ink = np.asarray(img).copy()
+    rng = random.Random(7)
+    for _ in range(6000 * width * height // 1_000_000):
+        x, y, s = rng.randrange(width - 3), rng.randrange(height - 3), rng.choice((1, 2, 2, 3))
+        ink[y : y + s, x : x + s] = 0
+    path = tmp_path / "fax.tif"
+    Image.fromarray(ink).save(path, dpi=(300, 300))
+
+    media_type, _ = check_file(path, Limits())
+    text = read_pages(path, media_type)[0].text.text
+    assert "Paradise Hills Escape Rooms" in text
+    assert "Caballo Lake Specialty Insurance Co." in text
+    assert "Harper Ville" in text
+
+
+def test_a_word_boxed_over_the_words_after_it_ends_where_they_begin() -> None:
+    """Tesseract boxed 'Albuquerque' across 'Public Schools'; a doubtful speck read inside a box is left
+    for the overlap check (it must not cut a good word short)."""
+    words = [
+        Word("Albuquerque", 66.2, 124.1, 190.3, 134.9, 96.0, 6),
+        Word("Public", 125.8, 123.1, 152.9, 136.1, 96.0, 7),
+        Word("Schools", 158.2, 124.1, 190.3, 134.9, 80.0, 7),
+        Word("Municipal", 117.6, 300.0, 154.6, 308.0, 95.0, 9),
+        Word("alninal", 132.7, 300.0, 154.6, 303.4, 0.0, 9),
+    ]
+    fixed = _unswallowed(words)
+    assert fixed[0].x1 < fixed[1].x0  # Albuquerque now ends before Public
+    assert [w.text for w in sorted(fixed[:3], key=lambda w: w.x0)] == ["Albuquerque", "Public", "Schools"]
+    assert fixed[3] == words[3]  # Municipal keeps its box: 'alninal' is not a word worth making room for
+
+
+def test_memorandum_with_a_misspelt_umbrella_row_and_a_holder_box_without_its_label(tmp_path: Path) -> None:
+    """OCR misspelt the umbrella row's name ('Umbrela Liabilty') and the GL limit's ('Each Ocurrence'), and lost
+    the 'ISSUED TO' label: the GL row ends where the umbrella row begins (its values, its 'Occurrence form' are
+    the umbrella's), and the box addressed to APS is still the holder."""
+
+    def draw(put: Callable[..., None]) -> None:
+        put(30, 30, "MEMORANDUM OF INSURANCE", 13, True)
+        put(430, 30, "Date:")
+        put(470, 30, "November 13, 2026")
+        put(30, 70, "NAMED INSURED", bold=True)
+        put(36, 84, "Paradise Hills Escape Rooms")
+        put(36, 95, "91428 Harper Ville SW")
+        put(36, 106, "Albuquerque, NM 87120")
+        put(326, 84, "Albuquerque Public Schools")
+        put(326, 95, "Attn: Risk Management")
+        put(326, 106, "6400 Uptown Blvd NE")
+        put(326, 117, "Albuquerque, NM 87110")
+        put(30, 150, "Coverage", bold=True)
+        put(140, 150, "Limits", bold=True)
+        put(290, 150, "Carrier & Rating", bold=True)
+        put(445, 150, "Policy No.", bold=True)
+        put(515, 150, "Term", bold=True)
+        put(30, 168, "Commercial General")
+        put(30, 179, "Liability")
+        put(30, 190, "Claims-made form")
+        put(140, 168, "$1,000,000 Each Ocurrence")
+        put(140, 179, "$2,000,000 General Aggregate")
+        put(290, 168, "Caballo Lake Specialty Insurance Co.")
+        put(290, 179, "A.M. Best A- VIII")
+        put(445, 168, "NMG2839402")
+        put(505, 168, "09/13/2026 - 09/13/2027", 7)
+        put(30, 210, "Umbrela Liabilty")
+        put(30, 221, "Occurrence form")
+        put(140, 210, "$1,000,000 Each Occurrence")
+        put(290, 210, "San Mateo Fire & Casualty Co.")
+        put(445, 210, "NMG8946358")
+        put(505, 210, "06/13/2026 - 06/13/2027", 7)
+        put(30, 260, "REMARKS / SPECIAL PROVISIONS", bold=True)
+        put(30, 272, "Escape room pop-up, Sandia High School, 14-Apr-2027. APS is an additional insured.")
+
+    f = _certificate(tmp_path, "memo_damaged", draw)
+    v = _values(f)
+    assert v["gl_policy_number"] == "NMG2839402"
+    assert (v["gl_effective"], v["gl_expiration"]) == (date(2026, 9, 13), date(2027, 9, 13))
+    assert v["coverage_trigger"] == "claims_made"  # the umbrella's 'Occurrence form' is not the GL's
+    assert v["gl_each_occurrence"] == 1_000_000
+    assert v["insurer_name"] == "Caballo Lake Specialty Insurance Co."
+    assert v["certificate_holder"] == "Albuquerque Public Schools"
+    assert "label unread" in f["certificate_holder"].evidence.method
+
+
+def _ocr_line(y: float, *cells: tuple[float, str], h: float = 8.0) -> list[Word]:
+    """Words of one OCR'd line: each cell (x, text) split into words about 5.2 points a letter wide."""
+    out = []
+    for x, text in cells:
+        for t in text.split():
+            out.append(Word(t, x, y, x + 5.2 * len(t), y + h, 93.0, int(y)))
+            x += 5.2 * len(t) + 2.5
+    return out
+
+
+def test_acord_rows_named_left_of_their_header_and_a_period_read_on_one_line() -> None:
+    """A scanned ACORD-style grid as OCR read it: the coverage names set flush left of the centred
+    'TYPE OF INSURANCE', the expiration header garbled ('POLK YEXP'), the GL row's expiry read a line lower.
+    The auto row is its own row, so the GL period is the GL row's two dates, not its start and the auto's."""
+    words = [
+        *_ocr_line(248, (27, "LTR"), (87, "TYPE OF INSURANCE"), (214, "POLICY NUMBER"), (282, "POUCY EFF"),
+                   (336, "POLK YEXP"), (434, "LIMITS")),
+        *_ocr_line(271, (29, "A"), (43, "COMMERCIAL GENERAL LIABILITY"), (193, "GLO 595-66424-16"),
+                   (289, "10/12/2025"), (434, "$2,000,000 EACH OCCURRENCE")),
+        *_ocr_line(254, (338, "(MMIDDIYYYY}")),
+        *_ocr_line(282, (50, "X OCCUR"), (338, "10/12/2026"), (434, "$3,000,000 GENERAL AGGREGATE")),
+        *_ocr_line(293, (434, "$100,000 DAMAGE TO RENTED PREMISES")),
+        *_ocr_line(304, (434, "$10,000 MEDICAL EXPENSE")),
+        *_ocr_line(315, (434, "$2,000,000 PERSONAL & ADV INJURY")),
+        *_ocr_line(326, (434, "$3,000,000 PRODUCTS - COMP/OP AGG")),
+        *_ocr_line(338, (50, "OTHER:")),
+        *_ocr_line(351, (43, "AUTOMOBILE"), (434, "$500,000 COMBINED SINGLE LIMIT")),
+        *_ocr_line(362, (43, "LIABILITY")),
+        *_ocr_line(372, (29, "A"), (193, "GLO 290-04802-95"), (289, "10/12/2024"), (338, "10/12/2025")),
+    ]
+    page = PageText(1, 612, 792, "ocr", [
+        *_ocr_line(40, (30, "CERTIFICATE OF LIABILITY INSURANCE")),
+        *_ocr_line(70, (30, "INSURED")), *_ocr_line(82, (36, "Eubank Youth Track League Inc.")),
+        *_ocr_line(93, (36, "51918 Schmidt Isle NE, Albuquerque, NM 87105")),
+        *words,
+    ])
+    from extractors.coi import extract_coi
+
+    v = {k: f.value for k, f in extract_coi([page]).items()}
+    assert v["gl_policy_number"] == "GLO 595-66424-16"
+    assert (v["gl_effective"], v["gl_expiration"]) == (date(2025, 10, 12), date(2026, 10, 12))
+
+
+def test_a_license_card_whose_labels_were_lost_shows_its_term_and_number(tmp_path: Path) -> None:
+    """REG, ISSUED and EXP in faint small print did not survive the fax: the card still shows one
+    licence-shaped number and two dates a year apart. They are read for a person to confirm; the fax
+    banner's date is the day of sending, not the licence's."""
+    items = [
+        (20, 14, "NOV-05-2026 13:37 FROM: SUN VALLEY MOVEMENT CO.   P.2/3", 7),
+        (40, 60, "CITY OF ALBUQUERQUE", 14),
+        (40, 80, "BUSINESS REGISTRATION CARD", 9),
+        (80, 104, "BUS6052268", 11),
+        (40, 124, "Sun Valley Movement Co.", 12),
+        (40, 180, "1-Nov-2025", 11),
+        (200, 180, "31-Oct-2026", 11),
+    ]
+    fields = extract_business_license(_pdf_pages(tmp_path, "card", items))
+    v = {k: f.value for k, f in fields.items()}
+    assert v["license_number"] == "BUS6052268"
+    assert (v["issue_date"], v["expiration_date"]) == (date(2025, 11, 1), date(2026, 10, 31))
+    assert fields["expiration_date"].evidence.confidence < REVIEW_CONFIDENCE  # a person confirms it
+    assert "labels unreadable" in fields["expiration_date"].evidence.method
+
+
+def test_a_card_with_three_unlabelled_dates_is_left_unread(tmp_path: Path) -> None:
+    items = [
+        (40, 60, "CITY OF ALBUQUERQUE", 14),
+        (40, 80, "BUSINESS REGISTRATION CARD", 9),
+        (40, 124, "Sun Valley Movement Co.", 12),
+        (40, 180, "1-Nov-2025", 11),
+        (200, 180, "31-Oct-2026", 11),
+        (40, 200, "15-Jan-2026", 11),
+    ]
+    v = {k: f.value for k, f in extract_business_license(_pdf_pages(tmp_path, "card3", items)).items()}
+    assert v["issue_date"] is None and v["expiration_date"] is None  # which is which is not known
+
+
+def test_a_letters_form_990_list_is_not_taken_for_the_title_of_a_form_990(tmp_path: Path) -> None:
+    """'Form 990 / 990-EZ / 990-N required: Yes' of a determination letter, its 'required' read onto another
+    line: the list of forms is the letter's, not the title of a return."""
+    items = [
+        (40, 40, "Department of the Treasury", 10),
+        (40, 52, "Internal Revenue Service", 10),
+        (40, 64, "Tax Exempt and Government Entities", 9),
+        (40, 76, "P.O. Box 2508, Cincinnati, OH 45201", 9),
+        (380, 40, "Date: March 20, 2026", 9),
+        (380, 60, "Employer ID number: 33-3674263", 9),
+        (380, 80, "Form 990 / 990-EZ / 990-N", 9),
+        (380, 92, "required: Yes", 9),
+        (40, 130, "Juan Tabo Kids Lacrosse Alliance Inc.", 10),
+        (40, 142, "82560 Jared Shore SE", 10),
+        (40, 154, "Albuquerque, NM 87104", 10),
+        (40, 190, "Dear Applicant:", 10),
+        (40, 210, "We're pleased to let you know that we've determined you're exempt from federal income tax", 10),
+        (40, 222, "under Internal Revenue Code (IRC) Section 501(c)(3). Donors can deduct contributions", 10),
+        (40, 234, "they make to you under IRC Section 170.", 10),
+    ]
+    docs = read_documents(_pdf_pages(tmp_path, "letter", items))
+    assert [d.doc_type for d in docs] == ["nonprofit_letter"]
+    assert docs[0].fields["ein"].value == "33-3674263"
