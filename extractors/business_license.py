@@ -220,7 +220,31 @@ def _business_name(pages: Sequence[PageText]) -> Found | None:
             found.reliability = REL_STRUCTURE
             found.method = "name line of the licensee's address block"
             return found
-    return None
+    return _suffixed_name(pages)
+
+
+_ENTITY_SUFFIX = re.compile(r"(?i)\b(?:inc|incorporated|llc|l\.l\.c|corp|corporation|co|company|ltd|pllc|llp|lp)\.?$")
+_GOVERNMENT = re.compile(r"(?i)\b(?:city|county|state|department|division|office|bureau|treasury)\b")
+
+
+def _suffixed_name(pages: Sequence[PageText]) -> Found | None:
+    """A card with no label, sentence or address for its business (a registration card whose captions were
+    lost to the scan): the one line on it that is a business's name by its ending (Co., LLC, Inc.), read
+    for a person to confirm. Two such lines, or none: not read."""
+    hits = []
+    for page in pages:
+        for line in page.lines():
+            text = clean_words_text(line)
+            if _FAX_BANNER.search(text) or _GOVERNMENT.search(text) or not _ENTITY_SUFFIX.search(text):
+                continue
+            name = _parse_name(line)
+            if name and len(name.split()) >= 2:
+                hits.append((name, page, line))
+    if len({h[0] for h in hits}) != 1:
+        return None
+    name, page, line = hits[0]
+    return Found(name, page, list(line), "the card's one line named like a business (its label unreadable)",
+                 REL_UNLABELLED_TERM)
 
 
 def _issuer(pages: Sequence[PageText]) -> Found | None:
@@ -322,8 +346,9 @@ def _unlabelled_term(
             starts = list(itertools.accumulate((len(w.text) + 1 for w in line), initial=0))
             for d, a, b in find_dates(fix_ocr_digits(text)):
                 ws = [w for w, s0 in zip(line, starts, strict=False) if s0 < b and a < s0 + len(w.text)]
-                again = _strip_date(img, ws)
-                if again is None or again == d:  # a second reading that disagrees: neither is believed
+                # a weakly read date is read again from its strip; if the two readings disagree neither is believed
+                again = _strip_date(img, ws) if ws and min(w.conf for w in ws) < 80 else None
+                if again is None or again == d:
                     found.append((d, page, ws))
             for w in line:
                 if img is None or not _DATE_TOKEN.fullmatch(w.text.strip("*.,;:|")) or find_dates(w.text):

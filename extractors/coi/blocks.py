@@ -242,15 +242,16 @@ def _issue_date(page: PageText, img: Image.Image | None = None) -> tuple[date | 
 
 def _box_date(page: PageText, img: Image.Image | None, words: Sequence[Word]) -> tuple[date, Word, str] | None:
     """The first date printed in a date box, with a note on how it was read. When none reads, each weakly
-    read word is read again on its own from the page image ('anzre026', '1111272026' and 'tamer2026' each
-    come back as a clean MM/DD/YYYY)."""
+    read word, and each date-shaped word that is no date ('11/99/2026'), is read again on its own from the
+    page image ('anzre026', '1111272026' and 'tamer2026' each come back as a clean MM/DD/YYYY)."""
     printed = _word_dates(words)
     if printed:
         return printed[0][0], printed[0][1], ""
     if img is None or page.source != "ocr":
         return None
     for w in sorted(words, key=lambda w: w.x0):
-        if w.conf >= 70 or sum(c.isalnum() for c in w.text) < 6:
+        date_shaped = re.search(r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}", w.text)  # '11/99/2026': no such day
+        if (w.conf >= 70 and not date_shaped) or sum(c.isalnum() for c in w.text) < 6:
             continue
         pad = 0.35 * w.height
         again = " ".join(x.text for x in _reread(img, (w.x0 - pad, w.y0 - pad, w.x1 + pad, w.y1 + pad), 7))

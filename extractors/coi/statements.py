@@ -14,7 +14,7 @@ from extractors.layout import norm_token
 from extractors.model import FieldValue, PageText, Word
 from extractors.normalize import clean_spaces, find_dates, fix_ocr_digits
 
-_AI_RE = re.compile(r"(?i)addition?al\s*insur\w*|addl\.?\s*insured|\bA/?I\b(?=\s)")
+_AI_RE = re.compile(r"(?i)\badd\w{2,7}al\s*insur\w*|addl\.?\s*insured|\bA/?I\b(?=\s)")
 
 
 _ABBREV = {
