@@ -896,7 +896,7 @@ def ocr_page(image: Image.Image, page_no: int, dpi: float) -> PageResult:
                 break
         _, upright, words, conf, rotation, pre_skew = best
     gray = upright
-    if _speckled(gray):
+    if conf < _SPECKLED_BELOW_CONF and _speckled(gray):  # a page that read well needs no cleaning
         gray, words, conf = _read_despeckled(gray, words, conf, eff_dpi)
     if os.environ.get("COMPLIANCE_OCR_SECOND_READING", "1") != "0":  # a district may trade accuracy for speed
         words = _reread_weak_lines(gray, words, eff_dpi)
@@ -921,6 +921,7 @@ def ocr_page(image: Image.Image, page_no: int, dpi: float) -> PageResult:
 # after a median filter removes the specks, and the reading with more confident real words is kept. Only
 # speckled pages: on a clean page a median filter would thin a '1' away and change a date silently.
 _SPECKS_PER_MEGAPIXEL = 1500
+_SPECKLED_BELOW_CONF = 85.0
 _DESPECKLE = (ImageFilter.MedianFilter(3), ImageFilter.MedianFilter(5))
 
 
