@@ -48,8 +48,9 @@ from extractors.labelvalue import (
 from extractors.labelvalue import EXPIRY_LABELS as SHARED_EXPIRY_LABELS
 from extractors.labelvalue import ISSUE_LABELS as SHARED_ISSUE_LABELS
 from extractors.model import FieldValue, PageText, Word
+from extractors.names import has_legal_suffix
 from extractors.nonprofit_letter import _CITY_ZIP, _STREET, addressee_block
-from extractors.normalize import find_dates, fix_ocr_digits
+from extractors.normalize import DATE_SHAPE, find_dates, fix_ocr_digits
 from extractors.reread import read_strip
 
 NUMBER_LABELS = [
@@ -223,7 +224,11 @@ def _business_name(pages: Sequence[PageText]) -> Found | None:
     return _suffixed_name(pages)
 
 
-_ENTITY_SUFFIX = re.compile(r"(?i)\b(?:inc|incorporated|llc|l\.l\.c|corp|corporation|co|company|ltd|pllc|llp|lp)\.?$")
+# the banner a fax machine prints across the top of every page: its date is the day of sending
+_FAX_BANNER = re.compile(r"(?i)\bfrom\s*:|\bp\.?\s*\d+\s*/\s*\d+\b|\b\d{1,2}:\d{2}\b|\bfax\b")
+REL_UNLABELLED_TERM = 0.55  # below the review threshold: a person confirms which date is which
+
+
 _GOVERNMENT = re.compile(r"(?i)\b(?:city|county|state|department|division|office|bureau|treasury)\b")
 
 
@@ -235,7 +240,7 @@ def _suffixed_name(pages: Sequence[PageText]) -> Found | None:
     for page in pages:
         for line in page.lines():
             text = clean_words_text(line)
-            if _FAX_BANNER.search(text) or _GOVERNMENT.search(text) or not _ENTITY_SUFFIX.search(text):
+            if _FAX_BANNER.search(text) or _GOVERNMENT.search(text) or not has_legal_suffix(text):
                 continue
             name = _parse_name(line)
             if name and len(name.split()) >= 2:
@@ -323,11 +328,6 @@ def _dates(
     return ordered(issued, expires)
 
 
-# the banner a fax machine prints across the top of every page: its date is the day of sending
-_FAX_BANNER = re.compile(r"(?i)\bfrom\s*:|\bp\.?\s*\d+\s*/\s*\d+\b|\b\d{1,2}:\d{2}\b|\bfax\b")
-REL_UNLABELLED_TERM = 0.55  # below the review threshold: a person confirms which date is which
-
-
 def _unlabelled_term(
     pages: Sequence[PageText], images: Callable[[int], Image.Image | None] | None
 ) -> tuple[Found | None, Found | None]:
@@ -351,7 +351,7 @@ def _unlabelled_term(
                 if again is None or again == d:
                     found.append((d, page, ws))
             for w in line:
-                if img is None or not _DATE_TOKEN.fullmatch(w.text.strip("*.,;:|")) or find_dates(w.text):
+                if img is None or not DATE_SHAPE.fullmatch(w.text.strip("*.,;:|")) or find_dates(w.text):
                     continue
                 again = _strip_date(img, [w])
                 if again is not None:
@@ -376,7 +376,6 @@ def _strip_date(img: Image.Image | None, words: Sequence[Word]) -> date | None:
     return dates[0][0] if len(dates) == 1 else None
 
 
-_DATE_TOKEN = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
 # a licence or registration number as cities print them: a few letters, then six or more digits
 _ID_TOKEN = re.compile(r"[A-Z]{2,4}-?\d{6,10}")
 

@@ -266,6 +266,9 @@ COI = Kind(
     requires_what="insurance, policy or coverage",
 )
 
+# a Form 990 return's title, not the letter's line 'Form 990 / 990-EZ / 990-N required: Yes'
+_FORM_990 = r"\bFORM 990(?: ?(?:N|EZ|PF))?\b(?! REQUIRED)(?! 990)"
+
 NONPROFIT_LETTER = Kind(
     "nonprofit_letter",
     (
@@ -315,7 +318,7 @@ NONPROFIT_LETTER = Kind(
         # IRS forms and returns, and state charity papers: not a letter stating the exemption
         _c(r"\bRETURN OF ORGANIZATION EXEMPT FROM INCOME TAX\b", 6, 8, regex=True, veto=True),
         _c("ELECTRONIC NOTICE E POSTCARD", 6, 8, veto=True),
-        _c(r"\bFORM 990(?: ?(?:N|EZ|PF))?\b(?! REQUIRED)(?! 990)", 1, 4, regex=True, veto=True, name="Form 990"),
+        _c(_FORM_990, 1, 4, regex=True, veto=True, name="Form 990"),
         _c("APPLICATION FOR RECOGNITION OF EXEMPTION", 6, 8, veto=True),
         _c(r"\bFORM W ?9\b", 4, 6, regex=True, veto=True),
         _c(r"\bFORM (?:1099(?: [A-Z]{3,4})?|W ?2|W ?3|941|1096|1098)\b", 4, 6, regex=True, veto=True, name="tax form"),
@@ -810,7 +813,7 @@ OTHER_KINDS: tuple[Kind, ...] = (
             _c("ELECTRONIC NOTICE E POSTCARD", 6, 8),
             _c("APPLICATION FOR RECOGNITION OF EXEMPTION", 6, 8),
             _c("REQUEST FOR TAXPAYER IDENTIFICATION NUMBER", 6, 8),
-            _c(r"\bFORM 990(?: ?(?:N|EZ|PF))?\b(?! REQUIRED)(?! 990)", 3, 5, regex=True, name="Form 990"),
+            _c(_FORM_990, 3, 5, regex=True, name="Form 990"),
             _c(r"\bFORM W ?9\b", 3, 5, regex=True),
             _c(r"\bFORM (?:1099(?: [A-Z]{3,4})?|W ?2|W ?3|941|1096|1098)\b", 4, 6, regex=True, name="tax form"),
             _c(r"\bPAYER S TIN\b|\bRECIPIENT S TIN\b|\bFOR CALENDAR YEAR\b", 2, regex=True, name="payer / recipient"),

@@ -30,7 +30,7 @@ from extractors.fieldread import (
     value_right,
 )
 from extractors.model import FieldValue, PageText, Word
-from extractors.normalize import MONTH_RE, find_dates, month_number
+from extractors.normalize import DATE_SHAPE, MONTH_RE, find_dates, month_number
 from extractors.reread import read_strip
 
 # ----------------------------------------------------------------------------- label families
@@ -558,7 +558,6 @@ def complete_id(
 
 
 # ----------------------------------------------------------------------------- dates garbled by OCR
-_DATE_SHAPE = re.compile(r"\d{1,4}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}")
 
 
 def reread_labelled_date(
@@ -579,7 +578,7 @@ def reread_labelled_date(
             continue
         for _label, span in find_labels(page, labels, (), not_after):
             words = value_right(page, span)
-            if not words or not _DATE_SHAPE.search(repair_date_text(layout.text_of(words))) or parse(words) is not None:
+            if not words or not DATE_SHAPE.search(repair_date_text(layout.text_of(words))) or parse(words) is not None:
                 continue
             box = layout.bbox(words)
             img = images(page.page_no)

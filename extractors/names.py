@@ -27,11 +27,7 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def org_key(name: str) -> str:
-    """The comparable form of an organization name."""
-    words = fold(name).split()
-    if words and words[0] == "the":
-        words = words[1:]
+def _without_legal_suffixes(words: list[str]) -> list[str]:
     changed = True
     while changed and words:
         changed = False
@@ -40,7 +36,21 @@ def org_key(name: str) -> str:
                 words = words[:-n]
                 changed = True
                 break
-    return " ".join(words)
+    return words
+
+
+def org_key(name: str) -> str:
+    """The comparable form of an organization name."""
+    words = fold(name).split()
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(_without_legal_suffixes(words))
+
+
+def has_legal_suffix(name: str) -> bool:
+    """'Sun Valley Movement Co.', 'Bel-Air Music Lessons LLC': a name that ends like a business's."""
+    words = fold(name).split()
+    return len(_without_legal_suffixes(words)) < len(words)
 
 
 def dba_parts(name: str) -> list[str]:

@@ -54,6 +54,10 @@ def _make_date(y: str, m: str, d: str) -> date | None:
     return _parse_span(f"{month}/{int(d)}/{year}" if m.isdigit() else f"{name} {int(d)} {year}")
 
 
+# a token shaped like a numeric date, whether or not it is one ('11/99/2026', '40/20/27', '16/05/28')
+DATE_SHAPE = re.compile(r"\d{1,4}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}")
+
+
 def find_dates(text: str) -> list[tuple[date, int, int]]:
     """Every date in the text with its character span, in order of appearance."""
     found: list[tuple[date, int, int]] = []

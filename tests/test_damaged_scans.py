@@ -11,8 +11,6 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-from reportlab.lib.pagesizes import letter
-from reportlab.pdfgen import canvas
 
 from extractors.business_license import extract_business_license
 from extractors.documents import REVIEW_CONFIDENCE, read_documents
@@ -20,18 +18,7 @@ from extractors.filetypes import Limits, check_file
 from extractors.model import PageText, Word
 from extractors.pagetext import _unswallowed, read_pages
 from tests.test_coi_layouts import _certificate, _values
-
-
-def _pdf_pages(tmp_path: Path, name: str, items: list[tuple[float, float, str, float]],
-               size: tuple[float, float] = letter) -> list[PageText]:
-    path = tmp_path / f"{name}.pdf"
-    c = canvas.Canvas(str(path), pagesize=size)
-    for x, y, text, pt in items:
-        c.setFont("Helvetica", pt)
-        c.drawString(x, size[1] - y, text)
-    c.save()
-    media_type, _ = check_file(path, Limits())
-    return [r.text for r in read_pages(path, media_type)]
+from tests.test_paper_layouts import _pages
 
 
 def test_a_fax_strewn_with_specks_is_read_after_the_specks_are_removed(tmp_path: Path) -> None:
@@ -175,20 +162,26 @@ def test_acord_rows_named_left_of_their_header_and_a_period_read_on_one_line() -
     assert (v["gl_effective"], v["gl_expiration"]) == (date(2025, 10, 12), date(2026, 10, 12))
 
 
+# a registration card as a fax leaves it: its REG, ISSUED and EXP captions gone
+_CARD = [
+    (40, 60, "CITY OF ALBUQUERQUE", 14),
+    (40, 80, "BUSINESS REGISTRATION CARD", 9),
+    (40, 124, "Sun Valley Movement Co.", 12),
+    (40, 180, "1-Nov-2025", 11),
+    (200, 180, "31-Oct-2026", 11),
+]
+
+
 def test_a_license_card_whose_labels_were_lost_shows_its_term_and_number(tmp_path: Path) -> None:
     """REG, ISSUED and EXP in faint small print did not survive the fax: the card still shows one
     licence-shaped number and two dates a year apart. They are read for a person to confirm; the fax
     banner's date is the day of sending, not the licence's."""
     items = [
         (20, 14, "NOV-05-2026 13:37 FROM: SUN VALLEY MOVEMENT CO.   P.2/3", 7),
-        (40, 60, "CITY OF ALBUQUERQUE", 14),
-        (40, 80, "BUSINESS REGISTRATION CARD", 9),
+        *_CARD,
         (80, 104, "BUS6052268", 11),
-        (40, 124, "Sun Valley Movement Co.", 12),
-        (40, 180, "1-Nov-2025", 11),
-        (200, 180, "31-Oct-2026", 11),
     ]
-    fields = extract_business_license(_pdf_pages(tmp_path, "card", items))
+    fields = extract_business_license(_pages(tmp_path, "card", items))
     v = {k: f.value for k, f in fields.items()}
     assert v["license_number"] == "BUS6052268"
     assert (v["issue_date"], v["expiration_date"]) == (date(2025, 11, 1), date(2026, 10, 31))
@@ -197,15 +190,8 @@ def test_a_license_card_whose_labels_were_lost_shows_its_term_and_number(tmp_pat
 
 
 def test_a_card_with_three_unlabelled_dates_is_left_unread(tmp_path: Path) -> None:
-    items = [
-        (40, 60, "CITY OF ALBUQUERQUE", 14),
-        (40, 80, "BUSINESS REGISTRATION CARD", 9),
-        (40, 124, "Sun Valley Movement Co.", 12),
-        (40, 180, "1-Nov-2025", 11),
-        (200, 180, "31-Oct-2026", 11),
-        (40, 200, "15-Jan-2026", 11),
-    ]
-    v = {k: f.value for k, f in extract_business_license(_pdf_pages(tmp_path, "card3", items)).items()}
+    items = [*_CARD, (40, 200, "15-Jan-2026", 11)]
+    v = {k: f.value for k, f in extract_business_license(_pages(tmp_path, "card3", items)).items()}
     assert v["issue_date"] is None and v["expiration_date"] is None  # which is which is not known
 
 
@@ -229,6 +215,6 @@ def test_a_letters_form_990_list_is_not_taken_for_the_title_of_a_form_990(tmp_pa
         (40, 222, "under Internal Revenue Code (IRC) Section 501(c)(3). Donors can deduct contributions", 10),
         (40, 234, "they make to you under IRC Section 170.", 10),
     ]
-    docs = read_documents(_pdf_pages(tmp_path, "letter", items))
+    docs = read_documents(_pages(tmp_path, "letter", items))
     assert [d.doc_type for d in docs] == ["nonprofit_letter"]
     assert docs[0].fields["ein"].value == "33-3674263"

@@ -28,6 +28,7 @@ from extractors.coi.statements import _ai_statement, _names_aps, _sentences
 from extractors.coi.values import _dates_in, _money, _rating
 from extractors.layout import bbox, norm_token, text_of
 from extractors.model import Evidence, FieldValue, PageText, Word
+from extractors.nonprofit_letter import _CITY_ZIP
 from extractors.normalize import clean_spaces, find_dates
 
 # Column headers of coverage tables (ACORD 25 editions 2010/05 to 2025/12, agency-software certificates,
@@ -1633,7 +1634,6 @@ def _date_line(row: Sequence[Word]) -> tuple[date, list[Word]] | None:
 
 
 REL_UNLABELLED_BLOCK = 0.7
-_CITY_ST_ZIP = re.compile(r"[A-Za-z][A-Za-z .'\-]*,?\s+[A-Z]{2}[\s.,]+\d{5}(?:-\d{4})?\b")
 
 
 def _segments(row: Sequence[Word]) -> list[list[Word]]:
@@ -1664,7 +1664,7 @@ def _address_block_naming(
             seg = seg[1:]
         x0, y0, h = min(w.x0 for w in seg), _top(seg), _height(seg)
         below = [s2 for j, s2 in segs if j > i and 0 < _top(s2) - y0 <= 6 * h and abs(min(w.x0 for w in s2) - x0) < 20]
-        if any(_CITY_ST_ZIP.search(_row_text(s2)) for s2 in below):
+        if any(_CITY_ZIP.search(_row_text(s2)) for s2 in below):
             return [w for w in seg if re.search(r"[A-Za-z0-9]", w.text)]
     return None
 

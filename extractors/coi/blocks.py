@@ -13,7 +13,7 @@ from extractors.coi.geometry import _dedupe_overlaps, _find, _in_box, _Label, _s
 from extractors.coi.values import _date_text, _word_dates
 from extractors.layout import norm_token
 from extractors.model import PageText, Word
-from extractors.normalize import MONTH_RE, clean_spaces, find_dates, fix_ocr_digits
+from extractors.normalize import DATE_SHAPE, MONTH_RE, clean_spaces, find_dates, fix_ocr_digits
 from extractors.reread import read_strip as _reread
 
 
@@ -250,8 +250,7 @@ def _box_date(page: PageText, img: Image.Image | None, words: Sequence[Word]) ->
     if img is None or page.source != "ocr":
         return None
     for w in sorted(words, key=lambda w: w.x0):
-        date_shaped = re.search(r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}", w.text)  # '11/99/2026': no such day
-        if (w.conf >= 70 and not date_shaped) or sum(c.isalnum() for c in w.text) < 6:
+        if (w.conf >= 70 and not DATE_SHAPE.search(w.text)) or sum(c.isalnum() for c in w.text) < 6:
             continue
         pad = 0.35 * w.height
         again = " ".join(x.text for x in _reread(img, (w.x0 - pad, w.y0 - pad, w.x1 + pad, w.y1 + pad), 7))
