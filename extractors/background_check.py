@@ -326,6 +326,10 @@ def extract_background_check(
         pages, CLEARED_LABELS, parse_start_date, "clearance date", not_after=["not", "check", "background"]
     )
     if cleared is None:
+        cleared = reread_labelled_date(
+            pages, CLEARED_LABELS, parse_start_date, "clearance date", images, not_after=["not", "check", "background"]
+        )
+    if cleared is None:
         cleared = read_labelled(pages, CLEARED_LABELS_2, parse_start_date, "clearance date")
         if cleared:
             cleared.reliability = REL_GUESS

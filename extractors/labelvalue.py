@@ -22,6 +22,7 @@ from PIL import Image
 from extractors import layout
 from extractors.fieldread import (
     REL_BELOW,
+    REL_GUESS,
     REL_SENTENCE,
     Found,
     dates_in,
@@ -30,7 +31,7 @@ from extractors.fieldread import (
     value_right,
 )
 from extractors.model import FieldValue, PageText, Word
-from extractors.normalize import DATE_SHAPE, MONTH_RE, find_dates, month_number
+from extractors.normalize import DATE_SHAPE, MONTH_RE, find_dates, month_number, zero_repaired_dates
 from extractors.reread import read_strip
 
 # ----------------------------------------------------------------------------- label families
@@ -584,10 +585,32 @@ def reread_labelled_date(
             img = images(page.page_no)
             if box is None or img is None:
                 continue
+            readings = [layout.text_of(words)]
             for psm in (7, 6):
-                again = read_strip(img, (box[0] - 3, box[1] - 3, box[2] + 6, box[3] + 3), psm=psm)
-                value = parse(sorted(again, key=lambda w: (w.line, w.x0))) if again else None
+                again = sorted(read_strip(img, (box[0] - 3, box[1] - 3, box[2] + 6, box[3] + 3), psm=psm),
+                               key=lambda w: (w.line, w.x0))
+                value = parse(again) if again else None
                 if value is not None:
                     how = f"label '{layout.text_of(span)}' -> right ({name}), its strip read again (OCR garbled it)"
                     return Found(value, page, list(words), how, REL_BELOW)
+                readings.append(layout.text_of(again))
+            zeroed = _zero_repaired_agreeing(readings)
+            if zeroed is not None:
+                how = (f"label '{layout.text_of(span)}' -> right ({name}), read as "
+                       + " and ".join(f"'{r}'" for r in dict.fromkeys(readings) if r)
+                       + ": zeros OCR took for 6, 8 or 9 put back, both readings agree (for a person to confirm)")
+                return Found(zeroed, page, list(words), how, REL_GUESS)
+    return None
+
+
+def _zero_repaired_agreeing(readings: Sequence[str]) -> date | None:
+    """The date that the page's reading and a second reading of its strip both give once the zeros OCR took
+    for 6, 8 or 9 are put back ('16/05/28' and '18/65/28' are both 10/05/28). One reading alone is a guess."""
+    first = zero_repaired_dates(repair_date_text(readings[0])) if readings else []
+    if not first:
+        return None
+    for other in readings[1:]:
+        again = zero_repaired_dates(repair_date_text(other))
+        if again and again[0] == first[0]:
+            return first[0]
     return None

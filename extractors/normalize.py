@@ -92,6 +92,40 @@ def repair_month_digit(text: str) -> str:
     return _BAD_MONTH.sub(lambda m: f"0{m.group(2)}{m.group(3)}", text)
 
 
+_NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{1,2})([/.-])(\d{1,2})\2((?:19|20)?\d\d)(?![\d/])")
+
+
+def _zero_variants(part: str, top: int) -> list[str]:
+    """The part as printed if it can be a month (top 12) or day (top 31); else every way of reading its 6s,
+    8s and 9s as zeros that makes it one."""
+    if 1 <= int(part) <= top:
+        return [part]
+    spots = [i for i, c in enumerate(part) if c in "689"]
+    out = []
+    for mask in range(1, 2 ** len(spots)):
+        zeroed = {spots[b] for b in range(len(spots)) if mask >> b & 1}
+        v = "".join("0" if i in zeroed else c for i, c in enumerate(part))
+        if 1 <= int(v) <= top:
+            out.append(v)
+    return out
+
+
+def zero_repaired_dates(text: str) -> list[date]:
+    """Numeric dates that cannot be as read ('16/05/28': no 16th month; '10/65/28': no 65th day) read with
+    the zeros put back that OCR took for a 6, 8 or 9. A zero drawn with a slash or a dot (typewriter, e-mail
+    and terminal fonts) is read so. Only a repair that gives exactly one date counts; a reader still has to
+    confirm it with a second reading before it is believed."""
+    out = []
+    for m in _NUMERIC_DATE.finditer(text):
+        month, day, year = m.group(1), m.group(3), m.group(4)
+        if _make_date(year, month, day):
+            continue
+        found = {d for a in _zero_variants(month, 12) for b in _zero_variants(day, 31) if (d := _make_date(year, a, b))}
+        if len(found) == 1:
+            out.append(found.pop())
+    return out
+
+
 _MONTH_IN_TOKEN = re.compile(r"(?i)(?<![a-z])(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?![a-z]{2})")
 
 

@@ -1117,6 +1117,11 @@ _COVERED = re.compile(
 )
 
 
+# a scan that lost the comma between name and address ('X INC 51918 Schmidt Isle NE, Albuquerque, NM 87105'):
+# the address starts at the house number of a tail that ends in a state and ZIP code
+_UNPUNCTUATED_ADDRESS = re.compile(r"\s+(?=\d{2,6}\s+[A-Za-z][^,\d]*,(?:[^,]*,)?\s*[A-Z]{2}\s*\d{5}(?:-\d{4})?\W*$)")
+
+
 _ISSUED_TO = re.compile(r"(?i)\bissued\s+to\s+(?P<who>[A-Z][^,;]{3,80}?)(?:,|\s+by\b|\s+and\b|\.\s)")
 
 
@@ -1319,7 +1324,7 @@ def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
         if m:
             who = m.group("who")
             # 'X, 123 Main St, City, ST 87105, is covered': the address follows the first comma before a number
-            am = re.search(r"[,.]+\s*(?=\d{2,}\s)", who)
+            am = re.search(r"[,.]+\s*(?=\d{2,}\s)", who) or _UNPUNCTUATED_ADDRESS.search(who)
             name, addr = (who[: am.start()], who[am.end() :]) if am else (who, "")
             name = re.sub(r"(?<=\.)[.,]+$", "", name.strip(" ,"))
             f["insured_name"] = _found(
