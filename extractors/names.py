@@ -48,7 +48,7 @@ def org_key(name: str) -> str:
 
 
 def has_legal_suffix(name: str) -> bool:
-    """'Sun Valley Movement Co.', 'Bel-Air Music Lessons LLC': a name that ends like a business's."""
+    """'… Movement Co.', '… Music Lessons LLC': a name that ends like a business's."""
     words = fold(name).split()
     return len(_without_legal_suffixes(words)) < len(words)
 

@@ -26,18 +26,13 @@ def test_a_fax_strewn_with_specks_is_read_after_the_specks_are_removed(tmp_path:
     """Thousands of dots of a few pixels: page layout analysis takes the page for noise and reads almost
     nothing. The page is read again from a copy with the specks removed and its words come out."""
     width, height = 2550, 1650
-    img = Image.new("L", (width, height), 255)
-    draw = ImageDraw.Draw(img)
-    font = ImageFont.load_default(size=34)
-    lines = [
+    img = _drawn_page((width, height), 34, (150, 150, 90), [
         "MEMORANDUM OF INSURANCE",
         "Named Insured: Paradise Hills Escape Rooms",
         "91428 Harper Ville SW, Albuquerque, NM 87120",
         "Commercial General Liability  Claims-made form",
         "Caballo Lake Specialty Insurance Co.  NMG2839402  09/13/2026 - 09/13/2027",
-    ]
-    for i, text in enumerate(lines):
-        draw.text((150, 150 + i * 90), text, font=font, fill=0)
+    ])
     ink = np.asarray(img).copy()
     rng = random.Random(7)
     for _ in range(6000 * width * height // 1_000_000):
@@ -238,10 +233,7 @@ def test_a_clearance_printed_with_slashed_zeros_shows_its_dates_for_a_person_to_
     """OCR reads a slashed zero as 8 (or 6): '10/05/28' comes out '18/85/28', which is no date. With the
     zeros put back the page's reading and the strip's second reading agree, and the dates are read for a
     person to confirm; a date that does read is never changed."""
-    img = Image.new("L", (1700, 2200), 255)
-    draw = ImageDraw.Draw(img)
-    font = ImageFont.load_default(size=36)
-    lines = [
+    img = _drawn_page((1700, 2200), 36, (120, 150, 70), [
         "From: APS HR Background Services <hr-clearances@aps.example.edu>",
         "Subject: Fingerprint clearance",
         "The fingerprint-based background check for the person below is complete.",
@@ -250,9 +242,7 @@ def test_a_clearance_printed_with_slashed_zeros_shows_its_dates_for_a_person_to_
         "Status:             ELIGIBLE",
         "Clearance date:     10/05/26",
         "Eligible through:   10/05/28",
-    ]
-    for i, text in enumerate(lines):
-        _slashed_zero_text(draw, (120, 150 + i * 70), text, font)
+    ], _slashed_zero_text)
     path = tmp_path / "clearance.png"
     img.save(path, dpi=(200, 200))
 
@@ -277,3 +267,23 @@ def test_zeros_are_put_back_only_where_a_date_cannot_be_as_read() -> None:
     assert zero_repaired_dates("10/05/28") == []  # a date as read stays as read
     assert zero_repaired_dates("13/02/2026") == []  # no 6, 8 or 9 to put right
     assert zero_repaired_dates("00/13/2026") == []  # a month 00 has no 6, 8 or 9 to put right
+
+
+def _drawn_page(
+    size: tuple[int, int],
+    font_size: int,
+    at: tuple[int, int, int],
+    lines: list[str],
+    write: Callable[..., None] | None = None,
+) -> Image.Image:
+    """A white page with one text line per entry, from (x, top) every `step` pixels: at = (x, top, step)."""
+    img = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=font_size)
+    x, top, step = at
+    for i, text in enumerate(lines):
+        if write is None:
+            draw.text((x, top + i * step), text, font=font, fill=0)
+        else:
+            write(draw, (x, top + i * step), text, font)
+    return img

@@ -1117,7 +1117,7 @@ _COVERED = re.compile(
 )
 
 
-# a scan that lost the comma between name and address ('X INC 51918 Schmidt Isle NE, Albuquerque, NM 87105'):
+# a scan that lost the comma between name and address ('ACME LEAGUE INC 123 Main St NE, Albuquerque, NM 87100'):
 # the address starts at the house number of a tail that ends in a state and ZIP code
 _UNPUNCTUATED_ADDRESS = re.compile(r"\s+(?=\d{2,6}\s+[A-Za-z][^,\d]*,(?:[^,]*,)?\s*[A-Z]{2}\s*\d{5}(?:-\d{4})?\W*$)")
 
