@@ -13,6 +13,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from extractors.business_license import extract_business_license
+from extractors.coi import extract_coi
 from extractors.documents import REVIEW_CONFIDENCE, read_documents, read_documents_with_images
 from extractors.filetypes import Limits, check_file
 from extractors.model import PageText, Word
@@ -20,6 +21,7 @@ from extractors.normalize import zero_repaired_dates
 from extractors.pagetext import _unswallowed, read_pages
 from tests.test_coi_layouts import _certificate, _values
 from tests.test_paper_layouts import _pages
+from validators.policy import load_policy
 
 
 def test_a_fax_strewn_with_specks_is_read_after_the_specks_are_removed(tmp_path: Path) -> None:
@@ -287,3 +289,67 @@ def _drawn_page(
         else:
             write(draw, (x, top + i * step), text, font)
     return img
+
+
+def _memorandum_scan(tmp_path: Path, holder: str) -> Path:
+    """The top of a memorandum of insurance scanned at 300 dpi: the insured's block at the left, the block it
+    is issued to at the right (its name, street and 'City, ST ZIP'), and a GL coverage line below."""
+    px = 300 / 72
+    img = Image.new("L", (round(612 * px), round(400 * px)), 255)
+    draw = ImageDraw.Draw(img)
+    font, bold = ImageFont.load_default(size=round(8.5 * px)), ImageFont.load_default(size=round(9 * px))
+    for x, y, text, f in [
+        (30, 30, "MEMORANDUM OF INSURANCE", bold),
+        (30, 70, "NAMED INSURED", bold), (320, 70, "ISSUED TO", bold),
+        (36, 84, "Paradise Hills Escape Rooms", font), (326, 84, holder, font),
+        (36, 96, "91428 Harper Ville SW", font), (326, 96, "6400 Uptown Blvd NE", font),
+        (36, 108, "Albuquerque, NM 87120", font), (326, 108, "Albuquerque, NM 87110", font),
+        (30, 150, "Commercial General Liability  Caballo Lake Specialty Insurance Co.  NMG2839402", font),
+        (30, 162, "$1,000,000 Each Occurrence   09/13/2026 - 09/13/2027   Occurrence form", font),
+    ]:
+        draw.text((x * px, y * px), text, font=f, fill=0)
+    path = tmp_path / "memo.tif"
+    img.save(path, dpi=(300, 300))
+    return path
+
+
+def _as_a_fax_read_it(page: PageText, misread: dict[str, tuple[str, float]], x_from: float) -> PageText:
+    """The page's words with some of those right of x_from garbled as a fax's first reading garbles them."""
+    words = [
+        Word(misread[w.text][0], w.x0, w.y0, w.x1, w.y1, misread[w.text][1], w.line)
+        if w.x0 >= x_from and w.text in misread
+        else w
+        for w in page.words
+    ]
+    return PageText(page.page_no, page.width, page.height, page.source, words, dpi=page.dpi)
+
+
+def test_a_holder_block_whose_label_and_name_a_fax_garbled_is_read_again_before_it_is_judged(tmp_path: Path) -> None:
+    """The fax lost the 'IS' of 'ISSUED TO' and garbled the holder's name ('Boat of Education of the Albxibeque
+    Public Schools'), which names APS to no rule. Read again from the page image, the name line is APS's."""
+    path = _memorandum_scan(tmp_path, "Board of Education of the Albuquerque Public Schools")
+    media_type, _ = check_file(path, Limits())
+    read = read_pages(path, media_type)[0]
+    assert "Board of Education of the Albuquerque Public Schools" in read.text.text  # drawn clean, read clean
+    faxed = _as_a_fax_read_it(
+        read.text, {"ISSUED": ("SUED", 24.0), "Board": ("Boat", 0.0), "Albuquerque": ("Albxibeque", 6.0)}, 300
+    )
+    got = extract_coi([faxed], {1: read.preview}.get)
+    holder = got["certificate_holder"]
+    assert holder.value == "Board of Education of the Albuquerque Public Schools"
+    assert holder.evidence is not None and "read again" in holder.evidence.method
+
+    # without the page image the first reading stands, and it names APS to no rule
+    assert not load_policy(None).is_aps(extract_coi([faxed])["certificate_holder"].value, "holder")
+
+
+def test_a_garbled_holder_block_read_again_as_another_district_is_not_taken_for_aps(tmp_path: Path) -> None:
+    """The same garbled fax, but the block is issued to another district: the second reading names it, and a
+    block that does not name APS is not taken for the holder by its place alone."""
+    path = _memorandum_scan(tmp_path, "Board of Education of the Bernalillo Public Schools")
+    media_type, _ = check_file(path, Limits())
+    read = read_pages(path, media_type)[0]
+    faxed = _as_a_fax_read_it(
+        read.text, {"ISSUED": ("SUED", 24.0), "Board": ("Boat", 0.0), "Bernalillo": ("Albxibeque", 6.0)}, 300
+    )
+    assert extract_coi([faxed], {1: read.preview}.get)["certificate_holder"].value is None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -1250,8 +1250,14 @@ class Reading:
     layout: str  # 'table', 'insurer list + table', 'letter', 'labels'
 
 
-def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
-    """Every certificate field this page states, by labels, its coverage table or its sentences."""
+# a second reading of a doubtful line from the page image (the caller's; this module reads words only)
+ReadAgain = Callable[[list[Word]], list[Word]]
+
+
+def read_page(page: PageText, aps_names: Sequence[str], read_again: ReadAgain | None = None) -> Reading:
+    """Every certificate field this page states, by labels, its coverage table or its sentences. With
+    `read_again`, a doubtful holder line that does not name APS as first read is read once more, and the
+    second reading is kept where it names APS."""
     words = _clean_words(page)
     rows = _vrows(words)
     f: dict[str, FieldValue] = {}
@@ -1349,10 +1355,13 @@ def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
             blk = _block_below(rows, h, page, _column_end(rows, h, block_hits, page), 2)
             first = blk[0] if blk else []
         first = [w for w in first if re.search(r"[A-Za-z0-9]", w.text)]
+        how = f"label '{text_of(h.words)}' -> first line"
+        if first and read_again is not None and _doubtful(first) and not _names_aps(_row_text(first), aps_names):
+            again = read_again(first)  # kept only where it names APS: the first reading stands otherwise
+            if again != first and _names_aps(_row_text(again), aps_names):
+                first, how = again, how + ", read again"
         if first and re.search(r"[A-Za-z]{3}", _row_text(first)):
-            f["certificate_holder"] = _found(
-                _row_text(first).strip(" ,;:-"), page, first, f"label '{text_of(h.words)}' -> first line", REL_LABEL
-            )
+            f["certificate_holder"] = _found(_row_text(first).strip(" ,;:-"), page, first, how, REL_LABEL)
             break
     if "certificate_holder" not in f and letter:
         addressee = _addressee(rows, page)
@@ -1366,16 +1375,17 @@ def read_page(page: PageText, aps_names: Sequence[str]) -> Reading:
             )
 
     if "certificate_holder" not in f:
-        named = _address_block_naming(rows, page, aps_names)
+        block = _address_block_naming(rows, page, aps_names, read_again)
+        named, again = block if block else (None, False)
         insured = f.get("insured_name")
         if named and insured is not None and insured.value and fuzz.ratio(
             norm_token(str(insured.value)), norm_token(_row_text(named))
         ) >= 85:
             named = None  # the insured's own block
         if named:
+            how = "address block naming APS (the box's label unread" + ("; its name line read again)" if again else ")")
             f["certificate_holder"] = _found(
-                _row_text(named).strip(" ,;:-"), page, named,
-                "address block naming APS (the box's label unread)", REL_UNLABELLED_BLOCK,
+                _row_text(named).strip(" ,;:-"), page, named, how, REL_UNLABELLED_BLOCK
             )
 
     # --- issue date
@@ -1653,25 +1663,57 @@ def _segments(row: Sequence[Word]) -> list[list[Word]]:
 
 
 def _address_block_naming(
-    rows: Sequence[Sequence[Word]], page: PageText, names: Sequence[str]
-) -> list[Word] | None:
+    rows: Sequence[Sequence[Word]], page: PageText, names: Sequence[str], read_again: ReadAgain | None = None
+) -> tuple[list[Word], bool] | None:
     """The first line of an address block in the upper half of the page that names APS, where the box's own
     label ('ISSUED TO', 'CERTIFICATE HOLDER') did not survive the scan: a name line, then within five lines
-    below it, in the same column, a 'City, ST 87110' line. The insured's block is the insured's, not this."""
+    below it, in the same column, a 'City, ST 87110' line. The insured's block is the insured's, not this.
+    A fax that garbled the label often garbled the name too ('Boat of Education of the Albxibeque Public
+    Schools'): with `read_again`, a doubtful name line of such a block is read once more and judged on that.
+    The second part of the answer says whether it was."""
     top_rows = [r for r in rows if _top(r) < page.height * 0.5]
     segs = [(i, seg) for i, r in enumerate(top_rows) for seg in _segments(r)]
-    for i, seg in segs:
-        text = _row_text(seg)
-        if re.search(r"(?i)\binsured\b|\bproducer\b|\bagency\b|\bbroker\b", text) or not _names_aps(text, names):
-            continue
-        # two boxes side by side read as one run: the block begins where the name of APS begins
-        while len(seg) > 1 and _names_aps(_row_text(seg[1:]), names):
-            seg = seg[1:]
+    first_words = {_norm_word(n.split()[0]) for n in names if n.split()}
+
+    def heads_address_block(i: int, seg: Sequence[Word]) -> bool:
         x0, y0, h = min(w.x0 for w in seg), _top(seg), _height(seg)
         below = [s2 for j, s2 in segs if j > i and 0 < _top(s2) - y0 <= 6 * h and abs(min(w.x0 for w in s2) - x0) < 20]
-        if any(_CITY_ZIP.search(_row_text(s2)) for s2 in below):
-            return [w for w in seg if re.search(r"[A-Za-z0-9]", w.text)]
+        return any(_CITY_ZIP.search(_row_text(s2)) for s2 in below)
+
+    def starts_a_name(w: Word) -> bool:  # 'Board', or 'Boat' as a fax printed it
+        return any(fuzz.ratio(_norm_word(w.text), f) >= 60 for f in first_words)
+
+    for i, seg in segs:
+        text = _row_text(seg)
+        if re.search(r"(?i)\binsured\b|\bproducer\b|\bagency\b|\bbroker\b", text):
+            continue
+        named = _names_aps(text, names)
+        doubtful = read_again is not None and _doubtful(seg)
+        if not named and not doubtful:
+            continue
+        # two boxes side by side read as one run: the block begins where the name of APS begins
+        while named and len(seg) > 1 and not starts_a_name(seg[0]) and _names_aps(_row_text(seg[1:]), names):
+            seg = seg[1:]
+        if not heads_address_block(i, seg):
+            continue
+        if doubtful and read_again is not None:
+            again = read_again(list(seg))
+            if again != list(seg):  # a surer second reading settles whom the block names
+                if not _names_aps(_row_text(again), names):
+                    continue
+                return [w for w in again if re.search(r"[A-Za-z0-9]", w.text)], True
+        if named:
+            return [w for w in seg if re.search(r"[A-Za-z0-9]", w.text)], False
     return None
+
+
+def _norm_word(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _doubtful(words: Sequence[Word]) -> bool:
+    """A word of the line OCR was unsure of (a garbled letter or two), worth a second reading."""
+    return any(w.conf < 60 for w in words if re.search(r"[A-Za-z0-9]{2}", w.text))
 
 
 def _addressee(rows: Sequence[Sequence[Word]], page: PageText) -> list[Word] | None:

@@ -30,13 +30,19 @@ def _line_height(page: PageText) -> float:
 
 
 def _reread_lines(
-    page: PageText, img: Image.Image | None, words: list[Word], x0: float | None = None, x1: float | None = None
+    page: PageText,
+    img: Image.Image | None,
+    words: list[Word],
+    x0: float | None = None,
+    x1: float | None = None,
+    floor: float = 40,
 ) -> list[list[Word]] | None:
     """The lines of a doubtful stretch of text read again on their own, when clearly surer.
 
     The strip is cut a little taller than the words (OCR's boxes of garbled words are loose) and read
     as a block; the lines whose centres fall inside the original words' height are the value. One
-    garbled OCR line that really covered two printed lines comes back as two."""
+    garbled OCR line that really covered two printed lines comes back as two. Every word of the second
+    reading must be read with at least `floor` confidence, unless the caller judges it by its content."""
     if img is None or page.source != "ocr" or not words or not _weak(words):
         return None
     b = bbox(words)
@@ -61,16 +67,21 @@ def _reread_lines(
     again = [sorted(ln, key=lambda w: w.x0) for ln in sorted(inside, key=_median_cy)]
     flat = [w for ln in again for w in ln]
     old = [w for w in words if not _is_noise(w)]
-    if _mean_conf(flat) >= _mean_conf(old) + 8 and min(w.conf for w in flat) >= 40:
+    if _mean_conf(flat) >= _mean_conf(old) + 8 and min(w.conf for w in flat) >= floor:
         return again
     return None
 
 
 def _better_reading(
-    page: PageText, img: Image.Image | None, words: list[Word], x0: float | None = None, x1: float | None = None
+    page: PageText,
+    img: Image.Image | None,
+    words: list[Word],
+    x0: float | None = None,
+    x1: float | None = None,
+    floor: float = 40,
 ) -> list[Word]:
     """The words of a doubtful one-line value, read again when the second reading is clearly surer."""
-    got = _reread_lines(page, img, words, x0, x1)
+    got = _reread_lines(page, img, words, x0, x1, floor)
     if not got:
         return _voted(page, img, words, x0, x1)
     cy = _median_cy(words)
