@@ -76,8 +76,8 @@ def test_memorandum_with_a_misspelt_umbrella_row_and_a_holder_box_without_its_la
         put(430, 30, "Date:")
         put(470, 30, "November 13, 2026")
         put(30, 70, "NAMED INSURED", bold=True)
-        put(36, 84, "Paradise Hills Escape Rooms")
-        put(36, 95, "91428 Harper Ville SW")
+        put(36, 84, "Sierra Vista Robotics Club")
+        put(36, 95, "2210 Tramway Loop NE")
         put(36, 106, "Albuquerque, NM 87120")
         put(326, 84, "Albuquerque Public Schools")
         put(326, 95, "Attn: Risk Management")
@@ -93,26 +93,26 @@ def test_memorandum_with_a_misspelt_umbrella_row_and_a_holder_box_without_its_la
         put(30, 190, "Claims-made form")
         put(140, 168, "$1,000,000 Each Ocurrence")
         put(140, 179, "$2,000,000 General Aggregate")
-        put(290, 168, "Caballo Lake Specialty Insurance Co.")
+        put(290, 168, "Manzano Peak Casualty Co.")
         put(290, 179, "A.M. Best A- VIII")
-        put(445, 168, "NMG2839402")
+        put(445, 168, "MPC4471902")
         put(505, 168, "09/13/2026 - 09/13/2027", 7)
         put(30, 210, "Umbrela Liabilty")
         put(30, 221, "Occurrence form")
         put(140, 210, "$1,000,000 Each Occurrence")
-        put(290, 210, "San Mateo Fire & Casualty Co.")
-        put(445, 210, "NMG8946358")
+        put(290, 210, "Jemez Valley Fire & Casualty Co.")
+        put(445, 210, "JVF5520731")
         put(505, 210, "06/13/2026 - 06/13/2027", 7)
         put(30, 260, "REMARKS / SPECIAL PROVISIONS", bold=True)
-        put(30, 272, "Escape room pop-up, Sandia High School, 14-Apr-2027. APS is an additional insured.")
+        put(30, 272, "Robotics showcase, Highland High School, 14-Apr-2027. APS is an additional insured.")
 
     f = _certificate(tmp_path, "memo_damaged", draw)
     v = _values(f)
-    assert v["gl_policy_number"] == "NMG2839402"
+    assert v["gl_policy_number"] == "MPC4471902"
     assert (v["gl_effective"], v["gl_expiration"]) == (date(2026, 9, 13), date(2027, 9, 13))
     assert v["coverage_trigger"] == "claims_made"  # the umbrella's 'Occurrence form' is not the GL's
     assert v["gl_each_occurrence"] == 1_000_000
-    assert v["insurer_name"] == "Caballo Lake Specialty Insurance Co."
+    assert v["insurer_name"] == "Manzano Peak Casualty Co."
     assert v["certificate_holder"] == "Albuquerque Public Schools"
     assert "label unread" in f["certificate_holder"].evidence.method
 
@@ -301,10 +301,10 @@ def _memorandum_scan(tmp_path: Path, holder: str) -> Path:
     for x, y, text, f in [
         (30, 30, "MEMORANDUM OF INSURANCE", bold),
         (30, 70, "NAMED INSURED", bold), (320, 70, "ISSUED TO", bold),
-        (36, 84, "Paradise Hills Escape Rooms", font), (326, 84, holder, font),
-        (36, 96, "91428 Harper Ville SW", font), (326, 96, "6400 Uptown Blvd NE", font),
+        (36, 84, "Sierra Vista Robotics Club", font), (326, 84, holder, font),
+        (36, 96, "2210 Tramway Loop NE", font), (326, 96, "6400 Uptown Blvd NE", font),
         (36, 108, "Albuquerque, NM 87120", font), (326, 108, "Albuquerque, NM 87110", font),
-        (30, 150, "Commercial General Liability  Caballo Lake Specialty Insurance Co.  NMG2839402", font),
+        (30, 150, "Commercial General Liability  Manzano Peak Casualty Co.  MPC4471902", font),
         (30, 162, "$1,000,000 Each Occurrence   09/13/2026 - 09/13/2027   Occurrence form", font),
     ]:
         draw.text((x * px, y * px), text, font=f, fill=0)
@@ -325,14 +325,14 @@ def _as_a_fax_read_it(page: PageText, misread: dict[str, tuple[str, float]], x_f
 
 
 def test_a_holder_block_whose_label_and_name_a_fax_garbled_is_read_again_before_it_is_judged(tmp_path: Path) -> None:
-    """The fax lost the 'IS' of 'ISSUED TO' and garbled the holder's name ('Boat of Education of the Albxibeque
+    """The fax lost the 'IS' of 'ISSUED TO' and garbled the holder's name ('Boad of Education of the Alhuqucrque
     Public Schools'), which names APS to no rule. Read again from the page image, the name line is APS's."""
     path = _memorandum_scan(tmp_path, "Board of Education of the Albuquerque Public Schools")
     media_type, _ = check_file(path, Limits())
     read = read_pages(path, media_type)[0]
     assert "Board of Education of the Albuquerque Public Schools" in read.text.text  # drawn clean, read clean
     faxed = _as_a_fax_read_it(
-        read.text, {"ISSUED": ("SUED", 24.0), "Board": ("Boat", 0.0), "Albuquerque": ("Albxibeque", 6.0)}, 300
+        read.text, {"ISSUED": ("SUED", 24.0), "Board": ("Boad", 0.0), "Albuquerque": ("Alhuqucrque", 6.0)}, 300
     )
     got = extract_coi([faxed], {1: read.preview}.get)
     holder = got["certificate_holder"]
@@ -350,6 +350,6 @@ def test_a_garbled_holder_block_read_again_as_another_district_is_not_taken_for_
     media_type, _ = check_file(path, Limits())
     read = read_pages(path, media_type)[0]
     faxed = _as_a_fax_read_it(
-        read.text, {"ISSUED": ("SUED", 24.0), "Board": ("Boat", 0.0), "Bernalillo": ("Albxibeque", 6.0)}, 300
+        read.text, {"ISSUED": ("SUED", 24.0), "Board": ("Boad", 0.0), "Bernalillo": ("Alhuqucrque", 6.0)}, 300
     )
     assert extract_coi([faxed], {1: read.preview}.get)["certificate_holder"].value is None

@@ -1668,7 +1668,7 @@ def _address_block_naming(
     """The first line of an address block in the upper half of the page that names APS, where the box's own
     label ('ISSUED TO', 'CERTIFICATE HOLDER') did not survive the scan: a name line, then within five lines
     below it, in the same column, a 'City, ST 87110' line. The insured's block is the insured's, not this.
-    A fax that garbled the label often garbled the name too ('Boat of Education of the Albxibeque Public
+    A fax that garbled the label often garbled the name too ('Boad of Education of the Alhuqucrque Public
     Schools'): with `read_again`, a doubtful name line of such a block is read once more and judged on that.
     The second part of the answer says whether it was."""
     top_rows = [r for r in rows if _top(r) < page.height * 0.5]
@@ -1680,7 +1680,7 @@ def _address_block_naming(
         below = [s2 for j, s2 in segs if j > i and 0 < _top(s2) - y0 <= 6 * h and abs(min(w.x0 for w in s2) - x0) < 20]
         return any(_CITY_ZIP.search(_row_text(s2)) for s2 in below)
 
-    def starts_a_name(w: Word) -> bool:  # 'Board', or 'Boat' as a fax printed it
+    def starts_a_name(w: Word) -> bool:  # 'Board', or 'Boad' as a fax printed it
         return any(fuzz.ratio(_norm_word(w.text), f) >= 60 for f in first_words)
 
     for i, seg in segs:
