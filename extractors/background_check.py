@@ -212,7 +212,7 @@ def _signer(lines: list[list[Word]], i: int) -> bool:
 
 
 def _without_graphic_tail(line: list[Word]) -> list[Word]:
-    """Drop what OCR made of a photo or seal printed beside a badge's name ('Romero, David = eS'):
+    """Drop what OCR made of a photo or seal printed beside a badge's name ('Garcia, Elena = eS'):
     trailing words OCR barely believed that are not letters or stand apart from the name."""
     out = sorted(line, key=lambda w: w.x0)
     while len(out) >= 3:

@@ -92,7 +92,9 @@ def _parse_ein_words(words: list[Word]) -> str | None:
 def _ein(pages: Sequence[PageText], images: Callable[[int], Image.Image | None] | None = None) -> Found | None:
     found = read_labelled(pages, EIN_LABELS, _parse_ein_words, "EIN", not_before=["assignment"])
     if found:
-        return found
+        # a labelled EIN OCR was unsure of, that a second reading does not confirm, stays unread: no other
+        # reading of the page may stand in for it
+        return _ein_checked(found, images)
     again = _ein_read_again(pages, images)
     if again:
         return again
@@ -109,8 +111,8 @@ def _ein(pages: Sequence[PageText], images: Callable[[int], Image.Image | None] 
 
 
 def _ein_checked(found: Found, images: Callable[[int], Image.Image | None] | None) -> Found | None:
-    """An EIN OCR was unsure of (found by its shape alone, at low confidence) is read again from the page
-    image, alone and with its surroundings. Readings that disagree leave it unread for a person: one of
+    """An EIN OCR was unsure of (read at low confidence, under its label or by its shape alone) is read again
+    from the page image, alone and with its surroundings. Readings that disagree leave it unread for a person: one of
     them would be a guess (a 6 for an 8 is another organization's EIN)."""
     if images is None or sum(w.conf for w in found.words) / len(found.words) >= 60:
         return found

@@ -17,6 +17,7 @@ from extractors.coi import extract_coi
 from extractors.documents import REVIEW_CONFIDENCE, read_documents, read_documents_with_images
 from extractors.filetypes import Limits, check_file
 from extractors.model import PageText, Word
+from extractors.nonprofit_letter import extract_nonprofit_letter
 from extractors.normalize import zero_repaired_dates
 from extractors.pagetext import _unswallowed, read_pages
 from tests.test_coi_layouts import _certificate, _values
@@ -149,8 +150,8 @@ def test_acord_rows_named_left_of_their_header_and_a_period_read_on_one_line() -
     ]
     page = PageText(1, 612, 792, "ocr", [
         *_ocr_line(40, (30, "CERTIFICATE OF LIABILITY INSURANCE")),
-        *_ocr_line(70, (30, "INSURED")), *_ocr_line(82, (36, "Eubank Youth Track League Inc.")),
-        *_ocr_line(93, (36, "51918 Schmidt Isle NE, Albuquerque, NM 87105")),
+        *_ocr_line(70, (30, "INSURED")), *_ocr_line(82, (36, "Sierra Vista Robotics Club Inc.")),
+        *_ocr_line(93, (36, "2210 Tramway Loop NE, Albuquerque, NM 87122")),
         *words,
     ])
     from extractors.coi import extract_coi
@@ -158,6 +159,30 @@ def test_acord_rows_named_left_of_their_header_and_a_period_read_on_one_line() -
     v = {k: f.value for k, f in extract_coi([page]).items()}
     assert v["gl_policy_number"] == "GLO 595-66424-16"
     assert (v["gl_effective"], v["gl_expiration"]) == (date(2025, 10, 12), date(2026, 10, 12))
+
+
+def test_a_block_under_a_label_that_lost_its_first_word_and_a_policy_number_run_into_the_carrier_cell() -> None:
+    """A fax read 'NAMED INSURED' as a weak 'ane' and 'INSURED': the label now sits indented from its block,
+    whose lines begin left of it. The policy column's header went unread, so the number, read on the line of
+    the dates, ran into the carrier's cell as well: the carrier's name ends where the number begins."""
+    weak_ane = Word("ane", 30.7, 70, 46.3, 78, 41.0, 70)
+    page = PageText(1, 612, 792, "ocr", [
+        *_ocr_line(30, (30, "MEMORANDUM OF INSURANCE")),
+        weak_ane, *_ocr_line(70, (57.6, "INSURED"), (330, "ISSUED TO")),
+        *_ocr_line(82, (40.3, "Sierra Vista Robotics Club"), (326, "Albuquerque Public Schools")),
+        *_ocr_line(93, (40.8, "2210 Tramway Loop NE"), (326, "6400 Uptown Blvd NE")),
+        *_ocr_line(104, (40.8, "Albuquerque, NM 87122"), (326, "Albuquerque, NM 87110")),
+        *_ocr_line(150, (30, "Coverage"), (150, "Limits"), (300, "Carrier & Rating"), (500, "Term")),
+        *_ocr_line(168, (30, "Commercial General"), (150, "$1,000,000 Each Occurrence"),
+                   (300, "Manzano Peak Casualty Co. MPC4471902"), (492, "09/13/2026 09/13/2027")),
+        *_ocr_line(179, (30, "Liability"), (150, "$2,000,000 General Aggregate")),
+        *_ocr_line(190, (30, "Occurrence form")),
+    ])
+    v = {k: f.value for k, f in extract_coi([page]).items()}
+    assert v["insured_name"] == "Sierra Vista Robotics Club"
+    assert v["insured_address"] == "2210 Tramway Loop NE, Albuquerque, NM 87122"
+    assert v["gl_policy_number"] == "MPC4471902"
+    assert v["insurer_name"] == "Manzano Peak Casualty Co."
 
 
 # a registration card as a fax leaves it: its REG, ISSUED and EXP captions gone
@@ -353,3 +378,47 @@ def test_a_garbled_holder_block_read_again_as_another_district_is_not_taken_for_
         read.text, {"ISSUED": ("SUED", 24.0), "Board": ("Boad", 0.0), "Bernalillo": ("Alhuqucrque", 6.0)}, 300
     )
     assert extract_coi([faxed], {1: read.preview}.get)["certificate_holder"].value is None
+
+
+def _letter_scan(tmp_path: Path) -> Path:
+    """The head of an IRS determination letter scanned at 300 dpi: its 'Employer ID number:' label and the
+    EIN under it."""
+    px = 300 / 72
+    img = Image.new("L", (round(612 * px), round(300 * px)), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=round(10 * px))
+    for x, y, text in [
+        (50, 40, "Internal Revenue Service"),
+        (50, 80, "Date: February 6, 2023"),
+        (50, 110, "Employer ID number:"),
+        (50, 124, "84-2917365"),
+        (300, 110, "MESA DEL SOL READING CIRCLE"),
+        (50, 170, "Dear Applicant: we determined that you are exempt under section 501(c)(3)."),
+    ]:
+        draw.text((x * px, y * px), text, font=font, fill=0)
+    path = tmp_path / "letter.tif"
+    img.save(path, dpi=(300, 300))
+    return path
+
+
+def _with_ein_read_as(page: PageText, text: str, conf: float) -> PageText:
+    words = [Word(text, w.x0, w.y0, w.x1, w.y1, conf, w.line) if w.text == "84-2917365" else w for w in page.words]
+    return PageText(page.page_no, page.width, page.height, page.source, words, dpi=page.dpi)
+
+
+def test_a_weakly_read_labelled_ein_that_a_second_reading_does_not_confirm_stays_unread(tmp_path: Path) -> None:
+    """OCR read the EIN under its label at low confidence with an 8 for a 3 (another organization's EIN):
+    read again from the page image it comes out otherwise, so it is left unread for a person, never
+    reported as a mismatch the letter does not show. A weak reading a second reading confirms stands."""
+    path = _letter_scan(tmp_path)
+    media_type, _ = check_file(path, Limits())
+    read = read_pages(path, media_type)[0]
+    assert "84-2917365" in read.text.text  # drawn clean, read clean
+    images = {1: read.preview}.get
+
+    misread = extract_nonprofit_letter([_with_ein_read_as(read.text, "84-2917865", 32.0)], images)
+    assert misread["ein"].value is None
+
+    confirmed = extract_nonprofit_letter([_with_ein_read_as(read.text, "84-2917365", 32.0)], images)
+    assert confirmed["ein"].value == "84-2917365"
+    assert confirmed["ein"].evidence is not None and "confirmed" in confirmed["ein"].evidence.method

@@ -438,9 +438,15 @@ def find_labels(rows: Sequence[Sequence[Word]], vocab: dict[str, Sequence[str]],
 
 
 def _starts_segment(hit: Hit, row: Sequence[Word]) -> bool:
-    """A label opens its stretch of text: no word close before it on the row (a word in a sentence has)."""
+    """A label opens its stretch of text: no word close before it on the row (a word in a sentence has).
+    A word OCR was unsure of does not count: it is what is left of a label's lost first word ('ane' for the
+    'NAMED' of 'NAMED INSURED') or a speck, where the words of a sentence read well."""
     first = hit.words[0]
-    before = [w for w in row if w.x1 <= first.x0 + 0.5 and w is not first and first.x0 - w.x1 < 2.5 * hit.h]
+    before = [
+        w
+        for w in row
+        if w.x1 <= first.x0 + 0.5 and w is not first and first.x0 - w.x1 < 2.5 * hit.h and w.conf >= 50
+    ]
     return not before
 
 
@@ -509,7 +515,7 @@ def dates_of(words: Sequence[Word]) -> list[tuple[date, list[Word]]]:
 
 
 def parse_policy_number(words: Sequence[Word]) -> str | None:
-    """A policy number: one to three tokens holding digits ('GLO 759-60995-12', 'CPK 0166 0491', 'NMG1733245')."""
+    """A policy number: one to three tokens holding digits ('GLO 123-45678-90', 'CPK 0166 0491', 'NMG1234567')."""
     toks = [w.text.strip("|[](),;:") for w in words]
     toks = [t for t in toks if t and t not in ("-", "–", "—", "#", "No.", "No", "Number:")]
     out: list[str] = []
@@ -917,6 +923,10 @@ def read_row(t: Table, row: Row, insurers: dict[str, tuple[str, str | None, list
             if _NAIC_RE.search(text):
                 break
             toks = [w for w in r]
+            # the row's policy number, read already, that ran on into the carrier's cell is not its name
+            policy_words = {w.text for w in cov.policy[1]} if cov.policy is not None else set()
+            while len(toks) > 1 and toks[-1].text in policy_words:
+                toks.pop()
             if (
                 cov.policy is None
                 and toks
@@ -1074,7 +1084,7 @@ def _block_below(
                 if w.x0 - kept[-1].x1 > 5 * max(hit.h, w.height):
                     break
                 kept.append(w)
-            seg = kept
+            seg = _run_from_its_start(r, kept, hit)
         y = _top(seg or r)
         if y < hit.y1 - 0.3 * hit.h:
             continue
@@ -1090,6 +1100,19 @@ def _block_below(
         last_y = _top(seg)
         if len(out) >= max_lines:
             break
+    return out
+
+
+def _run_from_its_start(row: Sequence[Word], run: list[Word], hit: Hit) -> list[Word]:
+    """The run with the words just left of it on its line: a label whose first word OCR lost ('NAMED' of
+    'NAMED INSURED') sits indented from its block, and the block's lines begin a word or so left of it.
+    Only words at word spacing, and no further left than a few letters' widths, belong to the run."""
+    out = list(run)
+    floor = hit.x0 - 12 - 4 * hit.h
+    for w in sorted((w for w in row if w.x1 <= out[0].x0 + 0.5 and w not in hit.words), key=lambda w: -w.x1):
+        if w.x0 < floor or out[0].x0 - w.x1 > 1.5 * max(hit.h, w.height):
+            break
+        out.insert(0, w)
     return out
 
 
