@@ -316,30 +316,34 @@ def _drawn_page(
     return img
 
 
-def _memorandum_scan(tmp_path: Path, holder: str) -> Path:
-    """The top of a memorandum of insurance scanned at 300 dpi: the insured's block at the left, the block it
-    is issued to at the right (its name, street and 'City, ST ZIP'), and a GL coverage line below."""
+def _scan(path: Path, height: float, items: list[tuple[float, float, str, float]]) -> Path:
+    """A letter-wide page scanned at 300 dpi, `height` points tall: each item (x, y, text, size) in points."""
     px = 300 / 72
-    img = Image.new("L", (round(612 * px), round(400 * px)), 255)
+    img = Image.new("L", (round(612 * px), round(height * px)), 255)
     draw = ImageDraw.Draw(img)
-    font, bold = ImageFont.load_default(size=round(8.5 * px)), ImageFont.load_default(size=round(9 * px))
-    for x, y, text, f in [
-        (30, 30, "MEMORANDUM OF INSURANCE", bold),
-        (30, 70, "NAMED INSURED", bold), (320, 70, "ISSUED TO", bold),
-        (36, 84, "Sierra Vista Robotics Club", font), (326, 84, holder, font),
-        (36, 96, "2210 Tramway Loop NE", font), (326, 96, "6400 Uptown Blvd NE", font),
-        (36, 108, "Albuquerque, NM 87120", font), (326, 108, "Albuquerque, NM 87110", font),
-        (30, 150, "Commercial General Liability  Manzano Peak Casualty Co.  MPC4471902", font),
-        (30, 162, "$1,000,000 Each Occurrence   09/13/2026 - 09/13/2027   Occurrence form", font),
-    ]:
-        draw.text((x * px, y * px), text, font=f, fill=0)
-    path = tmp_path / "memo.tif"
+    for x, y, text, size in items:
+        draw.text((x * px, y * px), text, font=ImageFont.load_default(size=round(size * px)), fill=0)
     img.save(path, dpi=(300, 300))
     return path
 
 
-def _as_a_fax_read_it(page: PageText, misread: dict[str, tuple[str, float]], x_from: float) -> PageText:
-    """The page's words with some of those right of x_from garbled as a fax's first reading garbles them."""
+def _memorandum_scan(tmp_path: Path, holder: str) -> Path:
+    """The top of a memorandum of insurance: the insured's block at the left, the block it is issued to at the
+    right (its name, street and 'City, ST ZIP'), and a GL coverage line below."""
+    return _scan(tmp_path / "memo.tif", 400, [
+        (30, 30, "MEMORANDUM OF INSURANCE", 9),
+        (30, 70, "NAMED INSURED", 9), (320, 70, "ISSUED TO", 9),
+        (36, 84, "Sierra Vista Robotics Club", 8.5), (326, 84, holder, 8.5),
+        (36, 96, "2210 Tramway Loop NE", 8.5), (326, 96, "6400 Uptown Blvd NE", 8.5),
+        (36, 108, "Albuquerque, NM 87120", 8.5), (326, 108, "Albuquerque, NM 87110", 8.5),
+        (30, 150, "Commercial General Liability  Manzano Peak Casualty Co.  MPC4471902", 8.5),
+        (30, 162, "$1,000,000 Each Occurrence   09/13/2026 - 09/13/2027   Occurrence form", 8.5),
+    ])
+
+
+def _as_a_fax_read_it(page: PageText, misread: dict[str, tuple[str, float]], x_from: float = 0) -> PageText:
+    """The page's words with some of those right of x_from garbled (text, confidence) as a fax's first
+    reading garbles them."""
     words = [
         Word(misread[w.text][0], w.x0, w.y0, w.x1, w.y1, misread[w.text][1], w.line)
         if w.x0 >= x_from and w.text in misread
@@ -381,29 +385,15 @@ def test_a_garbled_holder_block_read_again_as_another_district_is_not_taken_for_
 
 
 def _letter_scan(tmp_path: Path) -> Path:
-    """The head of an IRS determination letter scanned at 300 dpi: its 'Employer ID number:' label and the
-    EIN under it."""
-    px = 300 / 72
-    img = Image.new("L", (round(612 * px), round(300 * px)), 255)
-    draw = ImageDraw.Draw(img)
-    font = ImageFont.load_default(size=round(10 * px))
-    for x, y, text in [
-        (50, 40, "Internal Revenue Service"),
-        (50, 80, "Date: February 6, 2023"),
-        (50, 110, "Employer ID number:"),
-        (50, 124, "84-2917365"),
-        (300, 110, "MESA DEL SOL READING CIRCLE"),
-        (50, 170, "Dear Applicant: we determined that you are exempt under section 501(c)(3)."),
-    ]:
-        draw.text((x * px, y * px), text, font=font, fill=0)
-    path = tmp_path / "letter.tif"
-    img.save(path, dpi=(300, 300))
-    return path
-
-
-def _with_ein_read_as(page: PageText, text: str, conf: float) -> PageText:
-    words = [Word(text, w.x0, w.y0, w.x1, w.y1, conf, w.line) if w.text == "84-2917365" else w for w in page.words]
-    return PageText(page.page_no, page.width, page.height, page.source, words, dpi=page.dpi)
+    """The head of an IRS determination letter: its 'Employer ID number:' label and the EIN under it."""
+    return _scan(tmp_path / "letter.tif", 300, [
+        (50, 40, "Internal Revenue Service", 10),
+        (50, 80, "Date: February 6, 2023", 10),
+        (50, 110, "Employer ID number:", 10),
+        (50, 124, "84-2917365", 10),
+        (300, 110, "NORTH VALLEY READING CIRCLE", 10),
+        (50, 170, "Dear Applicant: we determined that you are exempt under section 501(c)(3).", 10),
+    ])
 
 
 def test_a_weakly_read_labelled_ein_that_a_second_reading_does_not_confirm_stays_unread(tmp_path: Path) -> None:
@@ -416,9 +406,9 @@ def test_a_weakly_read_labelled_ein_that_a_second_reading_does_not_confirm_stays
     assert "84-2917365" in read.text.text  # drawn clean, read clean
     images = {1: read.preview}.get
 
-    misread = extract_nonprofit_letter([_with_ein_read_as(read.text, "84-2917865", 32.0)], images)
+    misread = extract_nonprofit_letter([_as_a_fax_read_it(read.text, {"84-2917365": ("84-2917865", 32.0)})], images)
     assert misread["ein"].value is None
 
-    confirmed = extract_nonprofit_letter([_with_ein_read_as(read.text, "84-2917365", 32.0)], images)
+    confirmed = extract_nonprofit_letter([_as_a_fax_read_it(read.text, {"84-2917365": ("84-2917365", 32.0)})], images)
     assert confirmed["ein"].value == "84-2917365"
     assert confirmed["ein"].evidence is not None and "confirmed" in confirmed["ein"].evidence.method
