@@ -465,7 +465,7 @@ def _repair_id_token(t: str) -> str:
 
 
 def parse_id_words(words: list[Word]) -> str | None:
-    """An identifier: one or two tokens with digits in them, e.g. 'BR-2026-012345', 'TF 779584'."""
+    """An identifier: one or two tokens with digits in them, e.g. 'BR-2026-012345', 'TF 123456'."""
     toks = [_repair_id_token(w.text.strip(".,:;|_'\"‘’“”()[]")) for w in words]
     toks = [t.lstrip("#").lstrip(":") for t in toks]
     toks = [t for t in toks if t and t not in {"#", "No", "No.", "Number"}]

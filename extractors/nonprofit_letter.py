@@ -111,23 +111,28 @@ def _ein(pages: Sequence[PageText], images: Callable[[int], Image.Image | None] 
 
 
 def _ein_checked(found: Found, images: Callable[[int], Image.Image | None] | None) -> Found | None:
-    """An EIN OCR was unsure of (read at low confidence, under its label or by its shape alone) is read again
-    from the page image, alone and with its surroundings. Readings that disagree leave it unread for a person: one of
-    them would be a guess (a 6 for an 8 is another organization's EIN)."""
-    if images is None or sum(w.conf for w in found.words) / len(found.words) >= 60:
+    """An EIN OCR was unsure of (a digit of it read at low confidence, under its label or found by its shape
+    alone) is read again from the page image, alone and with its surroundings. Readings that disagree leave
+    it unread for a person: one of them would be a guess (a 6 for an 8 is another organization's EIN). It is
+    called confirmed only when a second reading gives the same number."""
+    digits = [w for w in found.words if any(c.isdigit() for c in w.text)] or found.words
+    if images is None or min(w.conf for w in digits) >= 60:
         return found
     page = found.page
     x0, y0 = min(w.x0 for w in found.words), min(w.y0 for w in found.words)
     x1, y1 = max(w.x1 for w in found.words), max(w.y1 for w in found.words)
     img = images(page.page_no)
-    readings = {str(found.value)}
+    if img is None:
+        return found
+    again = set()
     for box, psm in (((x0 - 4, y0 - 3, x1 + 6, y1 + 3), 7), ((x0 - 8, y0 - 30, x1 + 40, y1 + 6), 6)):
         value = _parse_ein_words(sorted(read_strip(img, box, psm=psm), key=lambda w: (w.line, w.x0)))
         if value:
-            readings.add(value)
-    if len(readings) > 1:
+            again.add(value)
+    if again - {str(found.value)}:
         return None
-    found.method += ", read again from the page image and confirmed"
+    if again:
+        found.method += ", read again from the page image and confirmed"
     return found
 
 

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from extractors.business_license import extract_business_license
@@ -161,7 +162,16 @@ def test_acord_rows_named_left_of_their_header_and_a_period_read_on_one_line() -
     assert (v["gl_effective"], v["gl_expiration"]) == (date(2025, 10, 12), date(2026, 10, 12))
 
 
-def test_a_block_under_a_label_that_lost_its_first_word_and_a_policy_number_run_into_the_carrier_cell() -> None:
+@pytest.mark.parametrize(
+    ("carrier", "insurer"),
+    [
+        ("Manzano Peak Casualty Co. MPC4471902", "Manzano Peak Casualty Co."),
+        ("MANZANO PEAK CASUALTY CO MPC4471902", "MANZANO PEAK CASUALTY CO"),  # 'CO' is no policy prefix
+    ],
+)
+def test_a_block_under_a_label_that_lost_its_first_word_and_a_policy_number_run_into_the_carrier_cell(
+    carrier: str, insurer: str
+) -> None:
     """A fax read 'NAMED INSURED' as a weak 'ane' and 'INSURED': the label now sits indented from its block,
     whose lines begin left of it. The policy column's header went unread, so the number, read on the line of
     the dates, ran into the carrier's cell as well: the carrier's name ends where the number begins."""
@@ -174,7 +184,7 @@ def test_a_block_under_a_label_that_lost_its_first_word_and_a_policy_number_run_
         *_ocr_line(104, (40.8, "Albuquerque, NM 87122"), (326, "Albuquerque, NM 87110")),
         *_ocr_line(150, (30, "Coverage"), (150, "Limits"), (300, "Carrier & Rating"), (500, "Term")),
         *_ocr_line(168, (30, "Commercial General"), (150, "$1,000,000 Each Occurrence"),
-                   (300, "Manzano Peak Casualty Co. MPC4471902"), (492, "09/13/2026 09/13/2027")),
+                   (300, carrier), (492, "09/13/2026 09/13/2027")),
         *_ocr_line(179, (30, "Liability"), (150, "$2,000,000 General Aggregate")),
         *_ocr_line(190, (30, "Occurrence form")),
     ])
@@ -182,7 +192,20 @@ def test_a_block_under_a_label_that_lost_its_first_word_and_a_policy_number_run_
     assert v["insured_name"] == "Sierra Vista Robotics Club"
     assert v["insured_address"] == "2210 Tramway Loop NE, Albuquerque, NM 87122"
     assert v["gl_policy_number"] == "MPC4471902"
-    assert v["insurer_name"] == "Manzano Peak Casualty Co."
+    assert v["insurer_name"] == insurer
+
+
+def test_two_address_blocks_read_as_one_run_give_the_holder_from_where_apss_name_begins() -> None:
+    """No holder label was read, and the insured's name and APS's ran together on one line. The holder block
+    begins where APS's whole name begins, not at the insured's 'Albuquerque …'."""
+    page = PageText(1, 612, 792, "ocr", [
+        *_ocr_line(30, (30, "MEMORANDUM OF INSURANCE")),
+        *_ocr_line(70, (30, "INSURED")),
+        *_ocr_line(82, (36, "Albuquerque Youth Soccer League"), (206, "Albuquerque Public Schools")),
+        *_ocr_line(93, (36, "2210 Tramway Loop NE"), (206, "6400 Uptown Blvd NE")),
+        *_ocr_line(104, (36, "Albuquerque, NM 87122"), (206, "Albuquerque, NM 87110")),
+    ])
+    assert extract_coi([page])["certificate_holder"].value == "Albuquerque Public Schools"
 
 
 # a registration card as a fax leaves it: its REG, ISSUED and EXP captions gone

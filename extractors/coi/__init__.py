@@ -38,7 +38,7 @@ from extractors.coi.grid import (
     _trigger,
 )
 from extractors.coi.insurers import _Insurer, _insurers
-from extractors.coi.second_reading import _better_reading, _reread_rows
+from extractors.coi.second_reading import _line_read_again, _reread_rows
 from extractors.coi.statements import (
     _ai_statement,
     _endorsement_names_aps,
@@ -319,8 +319,7 @@ def _with_any_layout(
     On an ACORD 25 the grid reading stands and the other only fills what it left unread; on any other
     layout the layout-independent reading stands, and of the grid reading only label-found blocks are
     kept where it found nothing (the grid's column positions mean nothing on another form)."""
-    # a holder line read again is judged by what it names (APS or not), so a word of it may be read weakly
-    read_again = (lambda words: _better_reading(page, img, words, floor=0)) if img is not None else None
+    read_again = (lambda words: _line_read_again(page, img, words)) if img is not None else None
     got = read_page(page, names, read_again)
     # the grid reading stands where the form is an ACORD 25, or where it reads more of the coverage
     # (an ACORD photo whose form name and box titles OCR lost)

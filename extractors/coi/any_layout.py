@@ -25,9 +25,10 @@ from rapidfuzz import fuzz
 from extractors.coi.blocks import _split_insured
 from extractors.coi.geometry import _dedupe_overlaps, _is_noise, _text_rows
 from extractors.coi.statements import _ai_statement, _names_aps, _sentences
-from extractors.coi.values import _dates_in, _money, _rating
+from extractors.coi.values import _dates_in, _fuzzy_contains, _money, _norm, _rating
 from extractors.layout import bbox, norm_token, text_of
 from extractors.model import Evidence, FieldValue, PageText, Word
+from extractors.names import has_legal_suffix
 from extractors.nonprofit_letter import _CITY_ZIP
 from extractors.normalize import clean_spaces, find_dates
 
@@ -438,16 +439,26 @@ def find_labels(rows: Sequence[Sequence[Word]], vocab: dict[str, Sequence[str]],
 
 
 def _starts_segment(hit: Hit, row: Sequence[Word]) -> bool:
-    """A label opens its stretch of text: no word close before it on the row (a word in a sentence has).
-    A word OCR was unsure of does not count: it is what is left of a label's lost first word ('ane' for the
-    'NAMED' of 'NAMED INSURED') or a speck, where the words of a sentence read well."""
-    first = hit.words[0]
-    before = [
-        w
-        for w in row
-        if w.x1 <= first.x0 + 0.5 and w is not first and first.x0 - w.x1 < 2.5 * hit.h and w.conf >= 50
-    ]
-    return not before
+    """A label opens its stretch of text: no word close before it on the row (a word in a sentence has),
+    or only the scrap its lost first word left."""
+    return not _close_before(row, hit.words[0], hit.h) or _lost_first_word(hit, row) is not None
+
+
+def _close_before(row: Sequence[Word], first: Word, h: float) -> list[Word]:
+    return [w for w in row if w.x1 <= first.x0 + 0.5 and w is not first and first.x0 - w.x1 < 2.5 * h]
+
+
+def _lost_first_word(hit: Hit, row: Sequence[Word]) -> Word | None:
+    """What OCR left of a label's first word ('ane' for the 'NAMED' of 'NAMED INSURED'): the one word close
+    before the label, short, read with little confidence, and itself starting its stretch of text. The
+    words of a sentence before a label's words read well."""
+    before = _close_before(row, hit.words[0], hit.h)
+    if len(before) != 1:
+        return None
+    scrap = before[0]
+    if scrap.conf >= 50 or len(re.sub(r"[^A-Za-z0-9]", "", scrap.text)) > 4 or _close_before(row, scrap, hit.h):
+        return None
+    return scrap
 
 
 def _label_like(hit: Hit, rows: Sequence[Sequence[Word]]) -> bool:
@@ -905,7 +916,10 @@ def read_row(t: Table, row: Row, insurers: dict[str, tuple[str, str | None, list
         cands = [w for w in line if sum(c.isdigit() for c in w.text) >= 4 and not find_dates(w.text)]
         if cands:
             i = line.index(cands[0])
-            start = i - 1 if i and re.fullmatch(r"[A-Z]{2,4}", line[i - 1].text) else i
+            # a prefix ('GLO 123-45678') is printed before the number; a company suffix ('… CO') is the carrier's
+            before = line[i - 1].text if i else ""
+            prefix = re.fullmatch(r"[A-Z]{2,4}", before) and not has_legal_suffix(f"X {before}")
+            start = i - 1 if prefix else i
             pn = parse_policy_number(line[start : i + 1])
             if pn:
                 cov.policy = (pn, line[start : i + 1])
@@ -924,8 +938,8 @@ def read_row(t: Table, row: Row, insurers: dict[str, tuple[str, str | None, list
                 break
             toks = [w for w in r]
             # the row's policy number, read already, that ran on into the carrier's cell is not its name
-            policy_words = {w.text for w in cov.policy[1]} if cov.policy is not None else set()
-            while len(toks) > 1 and toks[-1].text in policy_words:
+            policy_words = cov.policy[1] if cov.policy is not None else []
+            while len(toks) > 1 and any(toks[-1] is w for w in policy_words) and re.search(r"\d", toks[-1].text):
                 toks.pop()
             if (
                 cov.policy is None
@@ -1075,6 +1089,7 @@ def _block_below(
     out: list[list[Word]] = []
     last_y = hit.y1
     x_lo = hit.x0 - 12
+    scrap = _lost_first_word(hit, _row_of(rows, hit.words[0])) if chain else None
     for r in rows:
         seg = [w for w in r if x_lo <= w.x0 and w.x1 <= x_hi + 4 and w not in hit.words]
         if chain and seg:
@@ -1084,7 +1099,7 @@ def _block_below(
                 if w.x0 - kept[-1].x1 > 5 * max(hit.h, w.height):
                     break
                 kept.append(w)
-            seg = _run_from_its_start(r, kept, hit)
+            seg = _run_from_its_start(r, kept, hit, scrap) if scrap is not None else kept
         y = _top(seg or r)
         if y < hit.y1 - 0.3 * hit.h:
             continue
@@ -1103,12 +1118,12 @@ def _block_below(
     return out
 
 
-def _run_from_its_start(row: Sequence[Word], run: list[Word], hit: Hit) -> list[Word]:
+def _run_from_its_start(row: Sequence[Word], run: list[Word], hit: Hit, scrap: Word) -> list[Word]:
     """The run with the words just left of it on its line: a label whose first word OCR lost ('NAMED' of
-    'NAMED INSURED') sits indented from its block, and the block's lines begin a word or so left of it.
-    Only words at word spacing, and no further left than a few letters' widths, belong to the run."""
+    'NAMED INSURED', `scrap` what is left of it) sits indented from its block, and the block's lines begin
+    about where the lost word began. Only words at word spacing, and none left of that, belong to the run."""
     out = list(run)
-    floor = hit.x0 - 12 - 4 * hit.h
+    floor = scrap.x0 - 2 * hit.h
     for w in sorted((w for w in row if w.x1 <= out[0].x0 + 0.5 and w not in hit.words), key=lambda w: -w.x1):
         if w.x0 < floor or out[0].x0 - w.x1 > 1.5 * max(hit.h, w.height):
             break
@@ -1279,8 +1294,9 @@ ReadAgain = Callable[[list[Word]], list[Word]]
 
 def read_page(page: PageText, aps_names: Sequence[str], read_again: ReadAgain | None = None) -> Reading:
     """Every certificate field this page states, by labels, its coverage table or its sentences. With
-    `read_again`, a doubtful holder line that does not name APS as first read is read once more, and the
-    second reading is kept where it names APS."""
+    `read_again`, a doubtful holder line is read once more: under a holder label where it does not name APS
+    as first read (the second reading is kept where it names APS), and where no label was read, the name
+    line of an address block that looks like APS's (see _address_block_naming)."""
     words = _clean_words(page)
     rows = _vrows(words)
     f: dict[str, FieldValue] = {}
@@ -1399,14 +1415,16 @@ def read_page(page: PageText, aps_names: Sequence[str], read_again: ReadAgain | 
 
     if "certificate_holder" not in f:
         block = _address_block_naming(rows, page, aps_names, read_again)
-        named, again = block if block else (None, False)
+        named, was_read_again = block if block else (None, False)
         insured = f.get("insured_name")
         if named and insured is not None and insured.value and fuzz.ratio(
             norm_token(str(insured.value)), norm_token(_row_text(named))
         ) >= 85:
             named = None  # the insured's own block
         if named:
-            how = "address block naming APS (the box's label unread" + ("; its name line read again)" if again else ")")
+            how = "address block naming APS (the box's label unread" + (
+                "; its name line read again)" if was_read_again else ")"
+            )
             f["certificate_holder"] = _found(
                 _row_text(named).strip(" ,;:-"), page, named, how, REL_UNLABELLED_BLOCK
             )
@@ -1689,49 +1707,52 @@ def _address_block_naming(
     rows: Sequence[Sequence[Word]], page: PageText, names: Sequence[str], read_again: ReadAgain | None = None
 ) -> tuple[list[Word], bool] | None:
     """The first line of an address block in the upper half of the page that names APS, where the box's own
-    label ('ISSUED TO', 'CERTIFICATE HOLDER') did not survive the scan: a name line, then within five lines
-    below it, in the same column, a 'City, ST 87110' line. The insured's block is the insured's, not this.
+    label ('ISSUED TO', 'CERTIFICATE HOLDER') did not survive the scan: a name line, then within six line
+    heights below it, in the same column, a 'City, ST 87110' line. The insured's block is the insured's, not this.
     A fax that garbled the label often garbled the name too ('Boad of Education of the Alhuqucrque Public
     Schools'): with `read_again`, a doubtful name line of such a block is read once more and judged on that.
     The second part of the answer says whether it was."""
     top_rows = [r for r in rows if _top(r) < page.height * 0.5]
     segs = [(i, seg) for i, r in enumerate(top_rows) for seg in _segments(r)]
-    first_words = {_norm_word(n.split()[0]) for n in names if n.split()}
+    long_names = [n for n in names if len(n.split()) >= 2]
 
     def heads_address_block(i: int, seg: Sequence[Word]) -> bool:
         x0, y0, h = min(w.x0 for w in seg), _top(seg), _height(seg)
         below = [s2 for j, s2 in segs if j > i and 0 < _top(s2) - y0 <= 6 * h and abs(min(w.x0 for w in s2) - x0) < 20]
         return any(_CITY_ZIP.search(_row_text(s2)) for s2 in below)
 
-    def starts_a_name(w: Word) -> bool:  # 'Board', or 'Boad' as a fax printed it
-        return any(fuzz.ratio(_norm_word(w.text), f) >= 60 for f in first_words)
+    def begins_a_name(seg: Sequence[Word]) -> bool:  # 'Board of Education of the …', as a fax printed it too
+        return any(fuzz.ratio(_norm(_row_text(seg[: len(n.split())])), _norm(n)) >= 80 for n in long_names)
 
-    for i, seg in segs:
+    def trimmed(seg: list[Word]) -> list[Word]:
+        # two boxes side by side read as one run: the block begins where the name of APS begins
+        while len(seg) > 1 and not begins_a_name(seg) and _names_aps(_row_text(seg[1:]), names):
+            seg = seg[1:]
+        return seg
+
+    for i, row_seg in segs:
+        seg = list(row_seg)
         text = _row_text(seg)
         if re.search(r"(?i)\binsured\b|\bproducer\b|\bagency\b|\bbroker\b", text):
             continue
         named = _names_aps(text, names)
-        doubtful = read_again is not None and _doubtful(seg)
+        # a doubtful line is read again only where it looks like APS's name: each reading is an OCR call
+        doubtful = read_again is not None and _doubtful(seg) and any(_fuzzy_contains(text, n, 70) for n in names)
         if not named and not doubtful:
             continue
-        # two boxes side by side read as one run: the block begins where the name of APS begins
-        while named and len(seg) > 1 and not starts_a_name(seg[0]) and _names_aps(_row_text(seg[1:]), names):
-            seg = seg[1:]
+        if named:
+            seg = trimmed(seg)
         if not heads_address_block(i, seg):
             continue
         if doubtful and read_again is not None:
-            again = read_again(list(seg))
-            if again != list(seg):  # a surer second reading settles whom the block names
+            again = read_again(seg)
+            if again != seg:  # a surer second reading settles whom the block names
                 if not _names_aps(_row_text(again), names):
                     continue
-                return [w for w in again if re.search(r"[A-Za-z0-9]", w.text)], True
+                return [w for w in trimmed(again) if re.search(r"[A-Za-z0-9]", w.text)], True
         if named:
             return [w for w in seg if re.search(r"[A-Za-z0-9]", w.text)], False
     return None
-
-
-def _norm_word(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 def _doubtful(words: Sequence[Word]) -> bool:

@@ -73,17 +73,23 @@ def _reread_lines(
 
 
 def _better_reading(
-    page: PageText,
-    img: Image.Image | None,
-    words: list[Word],
-    x0: float | None = None,
-    x1: float | None = None,
-    floor: float = 40,
+    page: PageText, img: Image.Image | None, words: list[Word], x0: float | None = None, x1: float | None = None
 ) -> list[Word]:
-    """The words of a doubtful one-line value, read again when the second reading is clearly surer."""
-    got = _reread_lines(page, img, words, x0, x1, floor)
+    """The words of a doubtful one-line value, read again when the second reading is clearly surer, else
+    settled word by word by a vote of three readings."""
+    got = _reread_lines(page, img, words, x0, x1)
     if not got:
         return _voted(page, img, words, x0, x1)
+    cy = _median_cy(words)
+    return min(got, key=lambda ln: abs(_median_cy(ln) - cy))
+
+
+def _line_read_again(page: PageText, img: Image.Image | None, words: list[Word]) -> list[Word]:
+    """A doubtful line read once more on its own (one OCR call), kept when surer on the whole, however weakly
+    one word of it reads: for a line the caller judges by what it names (APS or not), not word by word."""
+    got = _reread_lines(page, img, words, floor=0)
+    if not got:
+        return words
     cy = _median_cy(words)
     return min(got, key=lambda ln: abs(_median_cy(ln) - cy))
 
