@@ -20,7 +20,7 @@ from extractors.filetypes import Limits, check_file
 from extractors.model import PageText, Word
 from extractors.nonprofit_letter import extract_nonprofit_letter
 from extractors.normalize import zero_repaired_dates
-from extractors.pagetext import _unswallowed, read_pages
+from extractors.pagetext import PageResult, _unswallowed, read_pages
 from tests.test_coi_layouts import _certificate, _values
 from tests.test_paper_layouts import _pages
 from validators.policy import load_policy
@@ -339,18 +339,20 @@ def _drawn_page(
     return img
 
 
-def _scan(path: Path, height: float, items: list[tuple[float, float, str, float]]) -> Path:
-    """A letter-wide page scanned at 300 dpi, `height` points tall: each item (x, y, text, size) in points."""
+def _scan(path: Path, height: float, items: list[tuple[float, float, str, float]]) -> PageResult:
+    """A letter-wide page scanned at 300 dpi, `height` points tall (each item (x, y, text, size) in points),
+    saved to `path` and read as the pipeline reads any file."""
     px = 300 / 72
     img = Image.new("L", (round(612 * px), round(height * px)), 255)
     draw = ImageDraw.Draw(img)
     for x, y, text, size in items:
         draw.text((x * px, y * px), text, font=ImageFont.load_default(size=round(size * px)), fill=0)
     img.save(path, dpi=(300, 300))
-    return path
+    media_type, _ = check_file(path, Limits())
+    return read_pages(path, media_type)[0]
 
 
-def _memorandum_scan(tmp_path: Path, holder: str) -> Path:
+def _memorandum_scan(tmp_path: Path, holder: str) -> PageResult:
     """The top of a memorandum of insurance: the insured's block at the left, the block it is issued to at the
     right (its name, street and 'City, ST ZIP'), and a GL coverage line below."""
     return _scan(tmp_path / "memo.tif", 400, [
@@ -379,9 +381,7 @@ def _as_a_fax_read_it(page: PageText, misread: dict[str, tuple[str, float]], x_f
 def test_a_holder_block_whose_label_and_name_a_fax_garbled_is_read_again_before_it_is_judged(tmp_path: Path) -> None:
     """The fax lost the 'IS' of 'ISSUED TO' and garbled the holder's name ('Boad of Education of the Alhuqucrque
     Public Schools'), which names APS to no rule. Read again from the page image, the name line is APS's."""
-    path = _memorandum_scan(tmp_path, "Board of Education of the Albuquerque Public Schools")
-    media_type, _ = check_file(path, Limits())
-    read = read_pages(path, media_type)[0]
+    read = _memorandum_scan(tmp_path, "Board of Education of the Albuquerque Public Schools")
     assert "Board of Education of the Albuquerque Public Schools" in read.text.text  # drawn clean, read clean
     faxed = _as_a_fax_read_it(
         read.text, {"ISSUED": ("SUED", 24.0), "Board": ("Boad", 0.0), "Albuquerque": ("Alhuqucrque", 6.0)}, 300
@@ -398,16 +398,14 @@ def test_a_holder_block_whose_label_and_name_a_fax_garbled_is_read_again_before_
 def test_a_garbled_holder_block_read_again_as_another_district_is_not_taken_for_aps(tmp_path: Path) -> None:
     """The same garbled fax, but the block is issued to another district: the second reading names it, and a
     block that does not name APS is not taken for the holder by its place alone."""
-    path = _memorandum_scan(tmp_path, "Board of Education of the Bernalillo Public Schools")
-    media_type, _ = check_file(path, Limits())
-    read = read_pages(path, media_type)[0]
+    read = _memorandum_scan(tmp_path, "Board of Education of the Bernalillo Public Schools")
     faxed = _as_a_fax_read_it(
         read.text, {"ISSUED": ("SUED", 24.0), "Board": ("Boad", 0.0), "Bernalillo": ("Alhuqucrque", 6.0)}, 300
     )
     assert extract_coi([faxed], {1: read.preview}.get)["certificate_holder"].value is None
 
 
-def _letter_scan(tmp_path: Path) -> Path:
+def _letter_scan(tmp_path: Path) -> PageResult:
     """The head of an IRS determination letter: its 'Employer ID number:' label and the EIN under it."""
     return _scan(tmp_path / "letter.tif", 300, [
         (50, 40, "Internal Revenue Service", 10),
@@ -423,9 +421,7 @@ def test_a_weakly_read_labelled_ein_that_a_second_reading_does_not_confirm_stays
     """OCR read the EIN under its label at low confidence with an 8 for a 3 (another organization's EIN):
     read again from the page image it comes out otherwise, so it is left unread for a person, never
     reported as a mismatch the letter does not show. A weak reading a second reading confirms stands."""
-    path = _letter_scan(tmp_path)
-    media_type, _ = check_file(path, Limits())
-    read = read_pages(path, media_type)[0]
+    read = _letter_scan(tmp_path)
     assert "84-2917365" in read.text.text  # drawn clean, read clean
     images = {1: read.preview}.get
 

@@ -25,7 +25,7 @@ from rapidfuzz import fuzz
 from extractors.coi.blocks import _split_insured
 from extractors.coi.geometry import _dedupe_overlaps, _is_noise, _text_rows
 from extractors.coi.statements import _ai_statement, _names_aps, _sentences
-from extractors.coi.values import _dates_in, _fuzzy_contains, _money, _norm, _rating
+from extractors.coi.values import _dates_in, _money, _norm, _rating
 from extractors.layout import bbox, norm_token, text_of
 from extractors.model import Evidence, FieldValue, PageText, Word
 from extractors.names import has_legal_suffix
@@ -1737,7 +1737,7 @@ def _address_block_naming(
             continue
         named = _names_aps(text, names)
         # a doubtful line is read again only where it looks like APS's name: each reading is an OCR call
-        doubtful = read_again is not None and _doubtful(seg) and any(_fuzzy_contains(text, n, 70) for n in names)
+        doubtful = read_again is not None and _doubtful(seg) and _names_aps(text, names, 70)
         if not named and not doubtful:
             continue
         if named:

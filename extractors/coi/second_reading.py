@@ -78,20 +78,20 @@ def _better_reading(
     """The words of a doubtful one-line value, read again when the second reading is clearly surer, else
     settled word by word by a vote of three readings."""
     got = _reread_lines(page, img, words, x0, x1)
-    if not got:
-        return _voted(page, img, words, x0, x1)
-    cy = _median_cy(words)
-    return min(got, key=lambda ln: abs(_median_cy(ln) - cy))
+    return _nearest_line(got, words) if got else _voted(page, img, words, x0, x1)
 
 
 def _line_read_again(page: PageText, img: Image.Image | None, words: list[Word]) -> list[Word]:
     """A doubtful line read once more on its own (one OCR call), kept when surer on the whole, however weakly
     one word of it reads: for a line the caller judges by what it names (APS or not), not word by word."""
     got = _reread_lines(page, img, words, floor=0)
-    if not got:
-        return words
+    return _nearest_line(got, words) if got else words
+
+
+def _nearest_line(lines: list[list[Word]], words: Sequence[Word]) -> list[Word]:
+    """Of the lines a second reading gave, the one where the first reading's words stand."""
     cy = _median_cy(words)
-    return min(got, key=lambda ln: abs(_median_cy(ln) - cy))
+    return min(lines, key=lambda ln: abs(_median_cy(ln) - cy))
 
 
 def _voted(

@@ -54,8 +54,9 @@ def _sentences(text: str) -> list[str]:
     return out
 
 
-def _names_aps(text: str, names: Sequence[str]) -> bool:
-    return any(_fuzzy_contains(text, n) for n in names)
+def _names_aps(text: str, names: Sequence[str], threshold: float = 88) -> bool:
+    """Does the text name APS under one of its names, allowing OCR slips (a lower threshold: looks like it)?"""
+    return any(_fuzzy_contains(text, n, threshold) for n in names)
 
 
 _AI_LIMITATION = re.compile(r"(?i)\b(?:but\s+not|except\s+(?:for|as|with\s+respect|in\s+respect|where))\b.*$")
